@@ -1,0 +1,57 @@
+# Talat: `make demo` to try it, `make test` to check it. Both create .venv themselves.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+DEMO_ENV := TALAT_SECRET_KEY_FILE=var/secret_key TALAT_INSECURE_HTTP=1 TALAT_EMAIL_URL=file:var/mail
+TEST_ENV := DJANGO_SETTINGS_MODULE=tests.settings
+
+.PHONY: demo test test-sqlite test-postgres lint bench messages clean
+
+$(INSTALLED): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(INSTALLED)
+
+var/secret_key:
+	mkdir -p var/mail
+	$(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
+	chmod 600 $@
+
+demo: $(INSTALLED) var/secret_key
+	@echo "Password-reset and other e-mails are written to var/mail/."
+	$(DEMO_ENV) $(PY) manage.py demo
+
+lint: $(INSTALLED)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
+	$(TEST_ENV) $(PY) manage.py check
+
+# The whole suite runs twice: on SQLite, then on a real PostgreSQL
+# (TALAT_TEST_DATABASE_URL, else a server on 127.0.0.1:5432, else a throwaway cluster).
+test: lint
+	scripts/ensure-chromium.sh
+	$(MAKE) --no-print-directory test-sqlite test-postgres
+
+test-sqlite: $(INSTALLED)
+	@echo "== test suite on SQLite =="
+	$(TEST_ENV) TALAT_DATABASE_URL=sqlite:///var/test.sqlite3 $(PY) -m pytest $(PYTEST_ARGS)
+
+test-postgres: $(INSTALLED)
+	@echo "== test suite on PostgreSQL =="
+	url=$$(scripts/test-database-url.sh) && \
+	  $(TEST_ENV) TALAT_DATABASE_URL="$$url" $(PY) -m pytest $(PYTEST_ARGS)
+
+messages: $(INSTALLED)
+	cd talat && ../$(PY) ../manage.py makemessages --no-obsolete --no-location -l th -l en -l zh_Hans
+	cd talat && ../$(PY) ../manage.py compilemessages
+
+bench: $(INSTALLED)
+	@for script in bench/*.py; do [ -e "$$script" ] && $(TEST_ENV) $(PY) "$$script"; done; true
+
+clean:
+	rm -rf $(VENV) var/static var/test.sqlite3 .cache

@@ -1,0 +1,1 @@
+"""Talat (ตลาด): an open, self-hostable digital-trade platform for Thai SMEs."""

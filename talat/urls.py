@@ -1,0 +1,20 @@
+"""The root URLconf: each app's pages, the API, the health check and the admin."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from talat.api import api
+from talat.web import views as web_views
+
+urlpatterns = [
+    path("", include("talat.web.urls")),
+    path("healthz", web_views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("talat.accounts.urls")),
+    path("registry/", include("talat.registry.urls")),
+    path("api/", api.urls),
+    path("admin/", admin.site.urls),
+]
+
+handler403 = "talat.web.views.forbidden"
+handler404 = "talat.web.views.not_found"
