@@ -47,7 +47,7 @@ as_pg() {
 find_pg_bin() {
   local d candidates=()
   if have pg_ctl; then candidates+=("$(dirname "$(readlink -f "$(command -v pg_ctl)")")"); fi
-  candidates+=("$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)")
+  candidates+=("$(printf '%s\n' /usr/lib/postgresql/*/bin | sort -V | tail -n 1)")
   for d in "${candidates[@]}"; do
     if [ -x "$d/initdb" ] && [ -x "$d/pg_ctl" ]; then PG_BIN="$d"; return 0; fi
   done
@@ -116,7 +116,6 @@ if [ ! -s "$DATA/PG_VERSION" ]; then
 
 # --- added by scripts/test-database-url.sh (test-only, NOT durable) ---
 listen_addresses = '127.0.0.1'
-unix_socket_directories = '$PGT'
 fsync = off
 synchronous_commit = off
 full_page_writes = off
@@ -125,7 +124,8 @@ fi
 
 running && die "cluster in .cache/pgtest runs, but not on port $PORT; run '$0 --stop' first"
 log "starting throwaway cluster on 127.0.0.1:$PORT"
-(cd "$PGT" && as_pg "$PG_BIN/pg_ctl" start -D "$DATA" -l "$PGT/server.log" -o "-p $PORT" -w -t 30) >&2 \
+# 9>&- : the server must not inherit (and forever hold) our flock.
+(cd "$PGT" && as_pg "$PG_BIN/pg_ctl" start -D "$DATA" -l "$PGT/server.log" -o "-p $PORT -k '$PGT'" -w -t 30) >&2 9>&- \
   || die "pg_ctl start failed; see .cache/pgtest/server.log"
 for _ in $(seq 60); do ready "$PORT" && break; sleep 0.5; done
 ready "$PORT" || die "server on 127.0.0.1:$PORT not ready after 30 s; see .cache/pgtest/server.log"
