@@ -44,10 +44,16 @@ def on_http_error(request, exc: HttpError):
 
 @api.exception_handler(NinjaValidationError)
 def on_schema_error(request, exc: NinjaValidationError):
-    detail = [
-        {"field": ".".join(str(p) for p in e.get("loc", [])[1:]), "message": e.get("msg")} for e in exc.errors
-    ]
+    detail = [{"field": _field_name(e.get("loc", ())), "message": e.get("msg")} for e in exc.errors]
     return error(request, 422, "invalid_request", detail)
+
+
+def _field_name(location) -> str:
+    """("body", "payload", "address", "postal_code") -> "address.postal_code"."""
+    parts = [str(p) for p in location]
+    while parts and parts[0] in {"body", "query", "path", "header", "payload", "filters"}:
+        parts.pop(0)
+    return ".".join(parts)
 
 
 @api.exception_handler(DjangoValidationError)

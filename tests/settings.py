@@ -10,3 +10,6 @@ os.environ.setdefault("TALAT_EMAIL_URL", "memory")
 os.environ.setdefault("TALAT_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 
 from talat.settings import *  # noqa: E402,F403
+
+# Tests serve static files from the apps' folders; production serves the hashed, collected copies.
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405

@@ -26,21 +26,9 @@ class EnterpriseOut(Schema):
     province_code: str
     province_th: str
     province_en: str
-    categories: list[str]
+    category_codes: list[str]
     status: VerificationStatus
     created_at: datetime
-
-    @staticmethod
-    def resolve_categories(obj):
-        return [c.code for c in obj.categories.all()]
-
-    @staticmethod
-    def resolve_province_th(obj):
-        return obj.province.name_th
-
-    @staticmethod
-    def resolve_province_en(obj):
-        return obj.province.name_en
 
 
 class EnterpriseDetail(EnterpriseOut):
@@ -118,9 +106,8 @@ def list_enterprises(request, filters: Query[EnterpriseFilters]):
 def get_enterprise(request, enterprise_id: int):
     require_scope(request, Scope.ENTERPRISES_READ)
     enterprise = get_object_or_404(selectors.enterprises_visible_to(request.user), pk=enterprise_id)
-    if _sees_details(request.user, enterprise):
-        return EnterpriseDetail.from_orm(enterprise)
-    return EnterpriseOut.from_orm(enterprise)
+    schema = EnterpriseDetail if _sees_details(request.user, enterprise) else EnterpriseOut
+    return schema.from_orm(enterprise).dict()
 
 
 @router.post("/enterprises", response={201: EnterpriseDetail}, summary="Register an enterprise")

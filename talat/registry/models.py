@@ -169,6 +169,18 @@ class Enterprise(TimeStampedModel):
         return geothai.province(self.province_code)
 
     @property
+    def province_th(self) -> str:
+        return self.province.name_th
+
+    @property
+    def province_en(self) -> str:
+        return self.province.name_en
+
+    @property
+    def category_codes(self) -> list[str]:
+        return [c.code for c in self.categories.all()]
+
+    @property
     def address(self):
         return geothai.address(self.subdistrict_code)
 

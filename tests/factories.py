@@ -1,0 +1,70 @@
+"""Builders of valid test data: real check digits, real addresses."""
+
+import itertools
+
+from stdnum.th import moa, pin
+
+from talat.accounts.models import Role, User
+from talat.registry import services
+from talat.registry.models import Agency
+
+PASSWORD = "correct-horse-battery-2569"
+_serial = itertools.count(1)
+
+
+def juristic_id(n: int | None = None) -> str:
+    body = f"0105560{(n if n is not None else next(_serial)):05d}"
+    return body + moa.calc_check_digit(body)
+
+
+def citizen_id(n: int | None = None) -> str:
+    body = f"1100{(n if n is not None else next(_serial)):08d}"
+    return body + pin.calc_check_digit(body)
+
+
+def user(role=Role.SME_OWNER, email=None, **extra) -> User:
+    email = email or f"{role}-{next(_serial)}@example.th"
+    return User.objects.create_user(email, PASSWORD, full_name=f"ทดสอบ {role}", role=role, **extra)
+
+
+def officer(agency_code="dip", verifies=True) -> User:
+    agency, _ = Agency.objects.get_or_create(
+        code=agency_code,
+        defaults={"name_th": "กรมส่งเสริมอุตสาหกรรม", "name_en": "Department of Industrial Promotion",
+                  "verifies_enterprises": verifies},
+    )  # fmt: skip
+    person = user(Role.AGENCY_OFFICER)
+    services.affiliate(user=person, agency=agency)
+    return person
+
+
+# A real address: ตำบลศรีภูมิ อำเภอเมืองเชียงใหม่ จังหวัดเชียงใหม่ 50200
+ADDRESS = {
+    "address_line": "12 ถนนราชวิถี",
+    "province_code": "50",
+    "district_code": "5001",
+    "subdistrict_code": "500101",
+    "postal_code": "50200",
+}
+
+
+def enterprise_fields(**overrides) -> dict:
+    number = juristic_id()
+    fields = {
+        "kind": "company",
+        "registration_number": number,
+        "name_th": "บริษัท ทดสอบ จำกัด",
+        "name_en": "Test Co., Ltd.",
+        "tax_id": number,
+        "branch": "00000",
+        "phone": "081 234 5678",
+        "email": "shop@example.th",
+        "category_codes": ["textiles"],
+        **ADDRESS,
+    }
+    fields.update(overrides)
+    return fields
+
+
+def enterprise(owner=None, **overrides):
+    return services.register_enterprise(owner=owner or user(), **enterprise_fields(**overrides))
