@@ -18,7 +18,7 @@ class LoginForm(AuthenticationForm):
     error_messages = {
         "invalid_login": _("อีเมลหรือรหัสผ่านไม่ถูกต้อง"),
         "inactive": _("บัญชีนี้ถูกระงับการใช้งาน"),
-        "throttled": _("เข้าสู่ระบบไม่สำเร็จหลายครั้งเกินไป กรุณาลองใหม่ในอีก %(minutes)s นาที"),
+        "throttled": _("เข้าสู่ระบบไม่สำเร็จหลายครั้งเกินไป กรุณาลองใหม่ในอีก %(minutes)s นาที"),  # minutes ≥ 1
     }
 
     def clean(self):

@@ -34,7 +34,9 @@ def test_key_is_stored_only_as_a_hash_and_authenticates():
     assert services.authenticate_api_key(plaintext) == key
 
 
-@pytest.mark.parametrize("mangle", [lambda k: k[:-1] + ("A" if k[-1] != "A" else "B"), lambda k: "tlt_x_y", lambda k: ""])
+@pytest.mark.parametrize(
+    "mangle", [lambda k: k[:-1] + ("A" if k[-1] != "A" else "B"), lambda k: "tlt_x_y", lambda k: ""]
+)
 def test_wrong_keys_do_not_authenticate(mangle):
     _key, plaintext = make_key()
     assert services.authenticate_api_key(mangle(plaintext)) is None

@@ -114,13 +114,17 @@ def test_password_reset_by_emailed_link(client, django_capture_on_commit_callbac
     link = re.search(r"http://testserver(/accounts/reset/\S+/)", mail.outbox[0].body).group(1)
     page = client.get(link, follow=True)
     form_url = page.redirect_chain[-1][0]
-    done = client.post(form_url, {"new_password1": "a-new-long-passphrase", "new_password2": "a-new-long-passphrase"})
+    done = client.post(
+        form_url, {"new_password1": "a-new-long-passphrase", "new_password2": "a-new-long-passphrase"}
+    )
     assert done.status_code == 302
     person.refresh_from_db()
     assert person.check_password("a-new-long-passphrase")
 
 
-def test_password_reset_for_unknown_email_sends_nothing_and_reveals_nothing(client, django_capture_on_commit_callbacks):
+def test_password_reset_for_unknown_email_sends_nothing_and_reveals_nothing(
+    client, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("accounts:password_reset"), {"email": "nobody@example.th"})
     assert response.status_code == 302

@@ -13,7 +13,11 @@ def codes(**overrides):
 
 def test_real_address_is_accepted():
     address = validate_thai_address(**codes())
-    assert (address.province_code, address.district_code, address.subdistrict_code) == ("50", "5001", "500101")
+    assert (address.province_code, address.district_code, address.subdistrict_code) == (
+        "50",
+        "5001",
+        "500101",
+    )
 
 
 def test_postal_code_of_another_district_is_refused_with_the_right_one():

@@ -47,7 +47,9 @@ def test_bad_key_gets_401(client):
 
 
 def test_key_without_the_scope_gets_403(client):
-    response = client.post(URL, enterprise_fields(), content_type="application/json", **key_for(["enterprises:read"]))
+    response = client.post(
+        URL, enterprise_fields(), content_type="application/json", **key_for(["enterprises:read"])
+    )
     assert response.status_code == 403
     assert response.json()["error"] == "insufficient_scope"
     assert not Enterprise.objects.exists()
@@ -71,7 +73,11 @@ def test_pagination_counts_pages(client):
     last = client.get(URL, {"page_size": 2, "page": 3}, **headers).json()
     assert (first["count"], first["pages"], len(first["items"])) == (5, 3, 2)
     assert len(last["items"]) == 1
-    seen = {i["id"] for p in (1, 2, 3) for i in client.get(URL, {"page_size": 2, "page": p}, **headers).json()["items"]}
+    seen = {
+        i["id"]
+        for p in (1, 2, 3)
+        for i in client.get(URL, {"page_size": 2, "page": p}, **headers).json()["items"]
+    }
     assert len(seen) == 5
 
 
@@ -125,7 +131,9 @@ def test_invalid_registration_gets_422_per_field_and_writes_nothing(client):
     owner = user()
     client.force_login(owner)
     response = client.post(
-        URL, enterprise_fields(registration_number="123", postal_code="10110"), content_type="application/json"
+        URL,
+        enterprise_fields(registration_number="123", postal_code="10110"),
+        content_type="application/json",
     )
     assert response.status_code == 422
     body = response.json()

@@ -32,7 +32,9 @@ def test_demo_set_is_complete_valid_and_loads_once():
         else:
             assert pin.is_valid(number) or moa.is_valid(number)
     assert {"dip", "ditp", "customs", "tat", "eeco"} <= set(Agency.objects.values_list("code", flat=True))
-    assert {"lazada", "tmall-global", "alibaba", "cainiao"} <= set(Partner.objects.values_list("code", flat=True))
+    assert {"lazada", "tmall-global", "alibaba", "cainiao"} <= set(
+        Partner.objects.values_list("code", flat=True)
+    )
     assert set(User.objects.values_list("role", flat=True)) == set(Role.values)
     statuses = set(Enterprise.objects.values_list("status", flat=True))
     assert {"verified", "pending", "rejected"} <= statuses

@@ -122,4 +122,3 @@ def test_only_officers_of_a_verifying_agency_decide():
         )
     made.refresh_from_db()
     assert made.status == "pending"
-
