@@ -6,9 +6,17 @@ import pytest
 from playwright.sync_api import expect
 
 from talat.registry.models import Enterprise
+from talat.registry.reference import ensure_goods_categories
 from tests.factories import PASSWORD, enterprise, juristic_id, officer
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def _reference_data():
+    """Transactional tests empty the tables, migrations' reference data included."""
+    ensure_goods_categories()
+
 
 THAI = re.compile(r"[\u0E00-\u0E7F]")
 LANGUAGE_NAMES = {"th": "ไทย", "en": "English", "zh-hans": "简体中文"}
