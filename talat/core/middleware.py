@@ -4,6 +4,8 @@ import logging
 import time
 import uuid
 
+from django.http import JsonResponse
+
 log = logging.getLogger("talat.request")
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -63,4 +65,39 @@ class SecurityHeadersMiddleware:
         )
         response.setdefault("Content-Security-Policy", policy)
         response.setdefault("Permissions-Policy", "camera=(self), geolocation=(), microphone=()")
+        return response
+
+
+API_ERROR_CODES = {
+    400: "bad_request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+    429: "too_many_requests",
+}
+
+
+class ApiErrorBodyMiddleware:
+    """Every 4xx under /api/ answers {"error": code, "detail": ...}, including the ones Django or
+    the router produce before a handler runs (an unknown path, a method not allowed)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        is_json = response.get("Content-Type", "").startswith("application/json")
+        if request.path.startswith("/api/") and 400 <= response.status_code < 500 and not is_json:
+            replacement = JsonResponse(
+                {
+                    "error": API_ERROR_CODES.get(response.status_code, "client_error"),
+                    "detail": response.reason_phrase,
+                },
+                status=response.status_code,
+            )
+            if response.has_header("Allow"):
+                replacement["Allow"] = response["Allow"]
+            return replacement
         return response

@@ -160,3 +160,13 @@ def test_openapi_documents_the_endpoints(client):
     spec = client.get("/api/openapi.json").json()
     assert {"/api/v1/enterprises", "/api/v1/enterprises/{enterprise_id}"} <= set(spec["paths"])
     assert client.get("/api/docs").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status", "code"),
+    [("get", "/api/v1/nothing-here", 404, "not_found"), ("delete", URL, 405, "method_not_allowed")],
+)
+def test_router_level_errors_use_the_error_body_too(client, method, path, status, code):
+    response = getattr(client, method)(path)
+    assert response.status_code == status
+    assert response.json()["error"] == code
