@@ -2,6 +2,7 @@
 
 TALAT_DEBUG            "1" turns on debug pages (never in production). Default off.
 TALAT_SECRET_KEY       required when debug is off (or TALAT_SECRET_KEY_FILE: a file holding it).
+TALAT_FIELD_KEYS, TALAT_INDEX_KEY, TALAT_AUDIT_SIGNING_KEY: see the end of this module.
 TALAT_ALLOWED_HOSTS    comma-separated host names. Default "127.0.0.1,localhost".
 TALAT_DATABASE_URL     e.g. postgres://talat@db/talat. Default: SQLite file var/talat.sqlite3.
 TALAT_EMAIL_URL        "console" (default) or "file:<folder>" or "smtp://host:port".
@@ -24,14 +25,20 @@ def env(name: str, default: str = "") -> str:
     return os.environ.get(f"TALAT_{name}", default)
 
 
+def env_secret(name: str) -> str:
+    """TALAT_<name>, or the contents of the file named by TALAT_<name>_FILE."""
+    value = env(name)
+    if not value and env(f"{name}_FILE"):
+        value = Path(env(f"{name}_FILE")).read_text().strip()
+    return value
+
+
 def env_bool(name: str, default: bool = False) -> bool:
     return env(name, "1" if default else "0").strip().lower() in {"1", "true", "yes", "on"}
 
 
 DEBUG = env_bool("DEBUG")
-SECRET_KEY = env("SECRET_KEY")
-if not SECRET_KEY and env("SECRET_KEY_FILE"):
-    SECRET_KEY = Path(env("SECRET_KEY_FILE")).read_text().strip()
+SECRET_KEY = env_secret("SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG and not env_bool("INSECURE_DEV_KEY"):
         raise ImproperlyConfigured("Set TALAT_SECRET_KEY (or TALAT_DEBUG=1 for local development).")
@@ -55,6 +62,7 @@ INSTALLED_APPS = [
     "talat.core",
     "talat.accounts",
     "talat.registry",
+    "talat.governance",
     "talat.web",
 ]
 
@@ -212,3 +220,11 @@ LOGGING = {
 }
 
 TALAT_SITE_NAME = _("ตลาด")
+
+# Keys that never live in the database (each also readable from TALAT_<NAME>_FILE):
+# TALAT_FIELD_KEYS         versioned AES-256 keys for personal identifiers: "1:<b64>,2:<b64>"
+# TALAT_INDEX_KEY          the HMAC key of exact-match lookups on encrypted identifiers
+# TALAT_AUDIT_SIGNING_KEY  the Ed25519 private key (raw 32 bytes, base64) that signs tree heads
+TALAT_FIELD_KEYS = env_secret("FIELD_KEYS")
+TALAT_INDEX_KEY = env_secret("INDEX_KEY")
+TALAT_AUDIT_SIGNING_KEY = env_secret("AUDIT_SIGNING_KEY")

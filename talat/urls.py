@@ -12,6 +12,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("talat.accounts.urls")),
     path("registry/", include("talat.registry.urls")),
+    path("governance/", include("talat.governance.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

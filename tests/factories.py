@@ -68,3 +68,44 @@ def enterprise_fields(**overrides) -> dict:
 
 def enterprise(owner=None, **overrides):
     return services.register_enterprise(owner=owner or user(), **enterprise_fields(**overrides))
+
+
+def partner(code="cainiao", name_en="Cainiao", name_th="ไช่เหนียว", country="CN"):
+    from talat.registry.models import Partner
+
+    found, _created = Partner.objects.get_or_create(
+        code=code, defaults={"name_en": name_en, "name_th": name_th, "kind": "logistics", "country": country}
+    )
+    return found
+
+
+def agreement(
+    *, recipient=None, purpose="logistics", fields=None, consent_required=True, approve=True, **extra
+):
+    """An agreement drafted by one officer and, unless approve=False, approved by another."""
+    from datetime import date
+
+    from talat.governance import services as governance
+
+    drafter = officer()
+    data = {
+        "title_th": "ส่งข้อมูลผู้รับสินค้าให้ไช่เหนียว",
+        "recipient_partner": recipient or partner(),
+        "responsible_agency": drafter.affiliation.agency,
+        "purpose": purpose,
+        "legal_basis": "consent" if consent_required else "contract",
+        "fields": fields or ["registry.Enterprise.name_th", "registry.Enterprise.province_code"],
+        "countries": ["TH", "CN"],
+        "transfer_basis": "s28_consent",
+        "retention_days": 90,
+        "consent_required": consent_required,
+        "valid_from": date(2020, 1, 1),
+        "valid_until": date(2099, 12, 31),
+        "summary_th": "เพื่อจัดส่งสินค้าข้ามพรมแดน",
+    }
+    data.update(extra)
+    made = governance.draft_agreement(drafted_by=drafter, **data)
+    if approve:
+        checker = officer()
+        made = governance.approve_agreement(agreement=made, officer=checker)
+    return made

@@ -7,6 +7,15 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from talat.core.classification import (
+    Classification,
+    DataClass,
+    classify_inherited,
+    confidential,
+    internal,
+    secret,
+)
+
 
 class Role(models.TextChoices):
     SME_OWNER = "sme_owner", _("เจ้าของกิจการ")
@@ -37,13 +46,15 @@ class UserManager(BaseUserManager):
 
 
 class User(AbstractBaseUser, PermissionsMixin):
-    email = models.EmailField(_("อีเมล"), unique=True)
-    full_name = models.CharField(_("ชื่อ-นามสกุล"), max_length=200)
-    role = models.CharField(_("บทบาท"), max_length=32, choices=Role.choices, default=Role.SME_OWNER)
-    language = models.CharField(_("ภาษา"), max_length=10, choices=settings.LANGUAGES, default="th")
-    is_active = models.BooleanField(_("ใช้งานอยู่"), default=True)
-    is_staff = models.BooleanField(_("เข้าหน้าผู้ดูแลระบบได้"), default=False)
-    date_joined = models.DateTimeField(_("วันที่สมัคร"), default=timezone.now)
+    email = confidential(models.EmailField(_("อีเมล"), unique=True), personal=True)
+    full_name = confidential(models.CharField(_("ชื่อ-นามสกุล"), max_length=200), personal=True)
+    role = internal(models.CharField(_("บทบาท"), max_length=32, choices=Role.choices, default=Role.SME_OWNER))
+    language = internal(
+        models.CharField(_("ภาษา"), max_length=10, choices=settings.LANGUAGES, default="th"), personal=True
+    )
+    is_active = internal(models.BooleanField(_("ใช้งานอยู่"), default=True))
+    is_staff = internal(models.BooleanField(_("เข้าหน้าผู้ดูแลระบบได้"), default=False))
+    date_joined = internal(models.DateTimeField(_("วันที่สมัคร"), default=timezone.now), personal=True)
 
     objects = UserManager()
 
@@ -68,12 +79,22 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.is_active and self.role == Role.AGENCY_OFFICER
 
 
+classify_inherited(
+    User,
+    password=Classification(DataClass.SECRET, personal=True),
+    last_login=Classification(DataClass.INTERNAL, personal=True),
+    is_superuser=Classification(DataClass.INTERNAL, personal=False),
+    groups=Classification(DataClass.INTERNAL, personal=False),
+    user_permissions=Classification(DataClass.INTERNAL, personal=False),
+)
+
+
 class LoginFailure(models.Model):
     """One failed login; recent rows throttle further attempts by e-mail or client address."""
 
-    email = models.CharField(max_length=254, db_index=True)
-    ip_address = models.GenericIPAddressField(null=True, db_index=True)
-    at = models.DateTimeField(default=timezone.now, db_index=True)
+    email = confidential(models.CharField(max_length=254, db_index=True), personal=True)
+    ip_address = confidential(models.GenericIPAddressField(null=True, db_index=True), personal=True)
+    at = internal(models.DateTimeField(default=timezone.now, db_index=True))
 
     def __str__(self):
         return f"{self.email} {self.ip_address} {self.at:%Y-%m-%d %H:%M}"
@@ -87,16 +108,18 @@ class Scope(models.TextChoices):
 class ApiKey(models.Model):
     """A partner's key to the API. Only a SHA-256 hash of the secret is kept."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_keys", verbose_name=_("บัญชี"))
-    name = models.CharField(_("ชื่อกุญแจ"), max_length=100)
-    prefix = models.CharField(max_length=16, unique=True)
-    secret_hash = models.CharField(max_length=64)
-    scopes = models.JSONField(_("สิทธิ์"), default=list)
-    expires_at = models.DateTimeField(_("หมดอายุ"))
-    revoked_at = models.DateTimeField(_("เพิกถอนเมื่อ"), null=True, blank=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    user = internal(
+        models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_keys", verbose_name=_("บัญชี"))
+    )
+    name = internal(models.CharField(_("ชื่อกุญแจ"), max_length=100))
+    prefix = internal(models.CharField(max_length=16, unique=True))
+    secret_hash = secret(models.CharField(max_length=64))
+    scopes = internal(models.JSONField(_("สิทธิ์"), default=list))
+    expires_at = internal(models.DateTimeField(_("หมดอายุ")))
+    revoked_at = internal(models.DateTimeField(_("เพิกถอนเมื่อ"), null=True, blank=True))
+    last_used_at = internal(models.DateTimeField(null=True, blank=True))
+    created_at = internal(models.DateTimeField(auto_now_add=True))
+    created_by = internal(models.ForeignKey(User, on_delete=models.PROTECT, related_name="+"))
 
     class Meta:
         verbose_name = _("กุญแจ API")

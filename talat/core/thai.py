@@ -2,7 +2,8 @@
 
 from datetime import date, datetime
 
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import get_language
 
 BUDDHIST_ERA_OFFSET = 543
 
@@ -30,3 +31,14 @@ def thai_date(value: date | datetime, *, abbreviated: bool = False, with_time: b
     if with_time and isinstance(value, datetime):
         text += f" {value:%H:%M} น."
     return text
+
+
+def display_date(value: date | datetime, style: str = "") -> str:
+    """A date for the reader: Buddhist era on Thai pages ('12 พ.ย. 2569'), else the locale's
+    format. style "short" abbreviates the month; "time" adds the time."""
+    if not value:
+        return ""
+    with_time = style == "time"
+    if (get_language() or "th").startswith("th"):
+        return thai_date(value, abbreviated=style in ("short", "time"), with_time=with_time)
+    return formats.date_format(to_local(value), "DATETIME_FORMAT" if with_time else "DATE_FORMAT")

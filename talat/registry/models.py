@@ -7,16 +7,17 @@ from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from talat.core.classification import confidential, internal, public
 from talat.core.models import TimeStampedModel
 
 
 class Agency(models.Model):
-    code = models.SlugField(_("รหัส"), max_length=32, unique=True)
-    name_th = models.CharField(_("ชื่อภาษาไทย"), max_length=200)
-    name_en = models.CharField(_("ชื่อภาษาอังกฤษ"), max_length=200)
-    name_zh = models.CharField(_("ชื่อภาษาจีน"), max_length=200, blank=True)
-    ministry_th = models.CharField(_("กระทรวง"), max_length=200, blank=True)
-    verifies_enterprises = models.BooleanField(_("ตรวจสอบการลงทะเบียนกิจการ"), default=False)
+    code = public(models.SlugField(_("รหัส"), max_length=32, unique=True))
+    name_th = public(models.CharField(_("ชื่อภาษาไทย"), max_length=200))
+    name_en = public(models.CharField(_("ชื่อภาษาอังกฤษ"), max_length=200))
+    name_zh = public(models.CharField(_("ชื่อภาษาจีน"), max_length=200, blank=True))
+    ministry_th = public(models.CharField(_("กระทรวง"), max_length=200, blank=True))
+    verifies_enterprises = public(models.BooleanField(_("ตรวจสอบการลงทะเบียนกิจการ"), default=False))
 
     class Meta:
         verbose_name = _("หน่วยงาน")
@@ -35,12 +36,12 @@ class PartnerKind(models.TextChoices):
 
 
 class Partner(models.Model):
-    code = models.SlugField(_("รหัส"), max_length=32, unique=True)
-    name_th = models.CharField(_("ชื่อภาษาไทย"), max_length=200)
-    name_en = models.CharField(_("ชื่อภาษาอังกฤษ"), max_length=200)
-    name_zh = models.CharField(_("ชื่อภาษาจีน"), max_length=200, blank=True)
-    kind = models.CharField(_("ประเภท"), max_length=20, choices=PartnerKind.choices)
-    country = models.CharField(_("ประเทศ (ISO 3166)"), max_length=2)
+    code = public(models.SlugField(_("รหัส"), max_length=32, unique=True))
+    name_th = public(models.CharField(_("ชื่อภาษาไทย"), max_length=200))
+    name_en = public(models.CharField(_("ชื่อภาษาอังกฤษ"), max_length=200))
+    name_zh = public(models.CharField(_("ชื่อภาษาจีน"), max_length=200, blank=True))
+    kind = public(models.CharField(_("ประเภท"), max_length=20, choices=PartnerKind.choices))
+    country = public(models.CharField(_("ประเทศ (ISO 3166)"), max_length=2))
 
     class Meta:
         verbose_name = _("พันธมิตร")
@@ -54,14 +55,14 @@ class Partner(models.Model):
 class Affiliation(models.Model):
     """Which agency an officer, or which partner an operator, works for."""
 
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="affiliation"
+    user = internal(
+        models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="affiliation")
     )
-    agency = models.ForeignKey(
-        Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="officers"
+    agency = internal(
+        models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="officers")
     )
-    partner = models.ForeignKey(
-        Partner, null=True, blank=True, on_delete=models.PROTECT, related_name="operators"
+    partner = internal(
+        models.ForeignKey(Partner, null=True, blank=True, on_delete=models.PROTECT, related_name="operators")
     )
 
     class Meta:
@@ -78,10 +79,10 @@ class Affiliation(models.Model):
 
 
 class GoodsCategory(models.Model):
-    code = models.SlugField(max_length=32, unique=True)
-    name_th = models.CharField(max_length=100)
-    name_en = models.CharField(max_length=100)
-    name_zh = models.CharField(max_length=100)
+    code = public(models.SlugField(max_length=32, unique=True))
+    name_th = public(models.CharField(max_length=100))
+    name_en = public(models.CharField(max_length=100))
+    name_zh = public(models.CharField(max_length=100))
 
     class Meta:
         verbose_name = _("หมวดสินค้า")
@@ -108,38 +109,48 @@ class VerificationStatus(models.TextChoices):
 
 
 class Enterprise(TimeStampedModel):
-    kind = models.CharField(_("ประเภทกิจการ"), max_length=20, choices=EnterpriseKind.choices)
-    registration_number = models.CharField(_("เลขทะเบียน"), max_length=32)
-    name_th = models.CharField(_("ชื่อกิจการ (ภาษาไทย)"), max_length=200)
-    name_en = models.CharField(_("ชื่อกิจการ (ภาษาอังกฤษ)"), max_length=200, blank=True)
-    tax_id = models.CharField(_("เลขประจำตัวผู้เสียภาษี"), max_length=13)
-    branch = models.CharField(_("เลขที่สาขา"), max_length=5, default="00000")
-    address_line = models.CharField(_("ที่อยู่ (เลขที่ หมู่ ถนน)"), max_length=300)
-    subdistrict_code = models.CharField(_("ตำบล/แขวง"), max_length=6)
-    district_code = models.CharField(_("อำเภอ/เขต"), max_length=4)
-    province_code = models.CharField(_("จังหวัด"), max_length=2, db_index=True)
-    postal_code = models.CharField(_("รหัสไปรษณีย์"), max_length=5)
-    phone = models.CharField(_("โทรศัพท์"), max_length=20)
-    email = models.EmailField(_("อีเมล"))
-    categories = models.ManyToManyField(GoodsCategory, verbose_name=_("หมวดสินค้า"), related_name="enterprises")
-    status = models.CharField(
-        _("สถานะการตรวจสอบ"),
-        max_length=16,
-        choices=VerificationStatus.choices,
-        default=VerificationStatus.PENDING,
+    kind = public(models.CharField(_("ประเภทกิจการ"), max_length=20, choices=EnterpriseKind.choices))
+    registration_number = confidential(models.CharField(_("เลขทะเบียน"), max_length=32), personal=True)
+    name_th = public(models.CharField(_("ชื่อกิจการ (ภาษาไทย)"), max_length=200))
+    name_en = public(models.CharField(_("ชื่อกิจการ (ภาษาอังกฤษ)"), max_length=200, blank=True))
+    tax_id = confidential(models.CharField(_("เลขประจำตัวผู้เสียภาษี"), max_length=13), personal=True)
+    branch = internal(models.CharField(_("เลขที่สาขา"), max_length=5, default="00000"))
+    address_line = confidential(models.CharField(_("ที่อยู่ (เลขที่ หมู่ ถนน)"), max_length=300), personal=True)
+    subdistrict_code = public(models.CharField(_("ตำบล/แขวง"), max_length=6))
+    district_code = public(models.CharField(_("อำเภอ/เขต"), max_length=4))
+    province_code = public(models.CharField(_("จังหวัด"), max_length=2, db_index=True))
+    postal_code = internal(models.CharField(_("รหัสไปรษณีย์"), max_length=5))
+    phone = confidential(models.CharField(_("โทรศัพท์"), max_length=20), personal=True)
+    email = confidential(models.EmailField(_("อีเมล")))
+    categories = public(
+        models.ManyToManyField(GoodsCategory, verbose_name=_("หมวดสินค้า"), related_name="enterprises")
     )
-    status_reason = models.TextField(_("เหตุผล"), blank=True)
-    decided_at = models.DateTimeField(null=True, blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    status = public(
+        models.CharField(
+            _("สถานะการตรวจสอบ"),
+            max_length=16,
+            choices=VerificationStatus.choices,
+            default=VerificationStatus.PENDING,
+        )
     )
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="owned_enterprises",
-        verbose_name=_("เจ้าของ"),
+    status_reason = internal(models.TextField(_("เหตุผล"), blank=True))
+    decided_at = internal(models.DateTimeField(null=True, blank=True))
+    decided_by = internal(
+        models.ForeignKey(
+            settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        )
     )
-    staff = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="staffed_enterprises")
+    owner = internal(
+        models.ForeignKey(
+            settings.AUTH_USER_MODEL,
+            on_delete=models.PROTECT,
+            related_name="owned_enterprises",
+            verbose_name=_("เจ้าของ"),
+        )
+    )
+    staff = internal(
+        models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="staffed_enterprises")
+    )
 
     class Meta:
         verbose_name = _("กิจการ")
@@ -188,12 +199,14 @@ class Enterprise(TimeStampedModel):
 class VerificationDecision(models.Model):
     """Every officer decision on an enterprise, kept as history."""
 
-    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="decisions")
-    status = models.CharField(max_length=16, choices=VerificationStatus.choices)
-    reason = models.TextField(blank=True)
-    officer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(auto_now_add=True)
+    enterprise = internal(models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="decisions"))
+    status = internal(models.CharField(max_length=16, choices=VerificationStatus.choices))
+    reason = internal(models.TextField(blank=True))
+    officer = internal(
+        models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    )
+    agency = internal(models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+"))
+    at = internal(models.DateTimeField(auto_now_add=True))
 
     class Meta:
         ordering = ["-at"]

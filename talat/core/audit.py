@@ -1,0 +1,188 @@
+"""The tamper-evident audit log: an append-only RFC 9162 Merkle tree of entries, with signed
+tree heads and inclusion and consistency proofs, in the manner of Certificate Transparency.
+
+An entry's leaf is canonical JSON (sorted keys, no spaces, UTF-8) of
+    {"v": 1, "index": n, "prev": hex(leaf hash of entry n-1, "" for the first), "at": ISO time,
+     "kind": "...", "actor": user id or null, "refs": {...}, "hashes": {...}}
+References and hashes only: a leaf never holds a personal value. The log fails closed: the
+entry is written in the caller's transaction, so if it cannot be written the action rolls back.
+
+A tree head is signed with Ed25519 over
+    b"talat-tree-head-v1" ‖ uint64 timestamp_ms ‖ uint64 tree_size ‖ root_hash (32 bytes)
+(integers big-endian), so anyone with the public key can check it.
+"""
+
+import base64
+import functools
+import json
+import struct
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from talat.core import merkle
+from talat.core.models import AuditEntry, AuditLogState, AuditNode, TreeHead
+
+HEAD_CONTEXT = b"talat-tree-head-v1"
+
+
+def canonical(document: dict) -> bytes:
+    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+class DatabaseNodes:
+    """merkle.NodeReader over the AuditNode table: one query per call."""
+
+    def get_nodes(self, coords: Iterable[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
+        by_level: dict[int, list[int]] = {}
+        for level, position in coords:
+            by_level.setdefault(level, []).append(position)
+        if not by_level:
+            return {}
+        where = Q()
+        for level, positions in by_level.items():
+            where |= Q(level=level, position__in=positions)
+        rows = AuditNode.objects.filter(where).values_list("level", "position", "hash")
+        return {(level, position): bytes(value) for level, position, value in rows}
+
+
+NODES = DatabaseNodes()
+
+
+@dataclass(frozen=True)
+class Event:
+    kind: str
+    refs: dict
+    hashes: dict
+    actor_id: int | None = None
+
+
+def _state() -> AuditLogState:
+    state = AuditLogState.objects.select_for_update().filter(pk=1).first()
+    if state is None:
+        AuditLogState.objects.get_or_create(pk=1)
+        state = AuditLogState.objects.select_for_update().get(pk=1)
+    return state
+
+
+@transaction.atomic
+def append_many(events: list[Event], *, at: datetime | None = None) -> list[AuditEntry]:
+    """Appends the events in order, in one transaction, and returns their entries."""
+    if not events:
+        return []
+    at = at or timezone.now()
+    state = _state()
+    size, previous = state.size, bytes(state.last_leaf_hash)
+    entries, leaf_hashes = [], []
+    for offset, event in enumerate(events):
+        leaf = canonical(
+            {
+                "v": 1,
+                "index": size + offset,
+                "prev": previous.hex(),
+                "at": at.isoformat(timespec="microseconds"),
+                "kind": event.kind,
+                "actor": event.actor_id,
+                "refs": event.refs,
+                "hashes": event.hashes,
+            }
+        )
+        previous = merkle.leaf_hash(leaf)
+        leaf_hashes.append(previous)
+        entries.append(AuditEntry(index=size + offset, kind=event.kind, at=at, leaf=leaf))
+    nodes = merkle.nodes_for_append_many(size, leaf_hashes, NODES)
+    AuditEntry.objects.bulk_create(entries)
+    AuditNode.objects.bulk_create(AuditNode(level=lv, position=pos, hash=h) for lv, pos, h in nodes)
+    AuditLogState.objects.filter(pk=1).update(size=size + len(events), last_leaf_hash=previous)
+    return entries
+
+
+def append(kind: str, *, actor=None, refs: dict | None = None, hashes: dict | None = None) -> AuditEntry:
+    actor_id = getattr(actor, "pk", actor)
+    return append_many([Event(kind, refs or {}, hashes or {}, actor_id)])[0]
+
+
+def size() -> int:
+    return AuditLogState.objects.filter(pk=1).values_list("size", flat=True).first() or 0
+
+
+# --- signed tree heads -------------------------------------------------------------------
+
+
+@functools.cache
+def _signing_key() -> Ed25519PrivateKey:
+    raw = settings.TALAT_AUDIT_SIGNING_KEY
+    if not raw:
+        raise ImproperlyConfigured(
+            "Set TALAT_AUDIT_SIGNING_KEY (or _FILE): the Ed25519 key that signs tree heads."
+        )
+    try:
+        return Ed25519PrivateKey.from_private_bytes(base64.urlsafe_b64decode(raw))
+    except ValueError as error:
+        raise ImproperlyConfigured("TALAT_AUDIT_SIGNING_KEY must be 32 raw bytes in base64.") from error
+
+
+def public_key_bytes() -> bytes:
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    return _signing_key().public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+
+
+def head_message(size: int, root_hash: bytes, timestamp_ms: int) -> bytes:
+    return HEAD_CONTEXT + struct.pack(">QQ", timestamp_ms, size) + root_hash
+
+
+def verify_head_signature(head: TreeHead) -> bool:
+    try:
+        Ed25519PublicKey.from_public_bytes(bytes(head.public_key)).verify(
+            bytes(head.signature), head_message(head.size, bytes(head.root_hash), head.timestamp_ms)
+        )
+    except Exception:  # noqa: BLE001 - any failure means the signature does not hold
+        return False
+    return True
+
+
+@transaction.atomic
+def sign_tree_head() -> TreeHead:
+    """Signs the log as it is now and publishes the head."""
+    current = _state().size
+    latest = TreeHead.objects.order_by("-size", "-timestamp_ms").first()
+    if latest is not None and latest.size == current:
+        return latest
+    root = merkle.root_hash(current, NODES)
+    timestamp_ms = int(timezone.now().timestamp() * 1000)
+    signature = _signing_key().sign(head_message(current, root, timestamp_ms))
+    return TreeHead.objects.create(
+        size=current,
+        root_hash=root,
+        timestamp_ms=timestamp_ms,
+        signature=signature,
+        public_key=public_key_bytes(),
+    )
+
+
+def latest_tree_head() -> TreeHead:
+    """The newest signed head, signing a new one first when entries were added since."""
+    latest = TreeHead.objects.order_by("-size", "-timestamp_ms").first()
+    if latest is None or latest.size < size():
+        return sign_tree_head()
+    return latest
+
+
+def inclusion_proof(index: int, tree_size: int) -> list[bytes]:
+    return merkle.inclusion_proof(index, tree_size, NODES)
+
+
+def consistency_proof(first: int, second: int) -> list[bytes]:
+    return merkle.consistency_proof(first, second, NODES)
+
+
+def entries(start: int, end: int):
+    return AuditEntry.objects.filter(index__gte=start, index__lt=end).order_by("index")

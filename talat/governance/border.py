@@ -1,0 +1,264 @@
+"""The border: no byte leaves Talat for an outside party except through `release`.
+
+    released = border.release(payload, source=Enterprise, recipient=partner,
+                              purpose=Purpose.ORDER_FULFILMENT, subject=enterprise)
+
+Deny by default. `release` finds the active agreement for (recipient, purpose), checks the data
+owner's consent where the agreement needs it, keeps only the fields the agreement releases
+(secret-class fields never leave), records one disclosure in the audit log and the data
+passbook, and returns a `Released` value. Connectors accept nothing else. A refusal raises
+`Refused` with a reason a person can read, and the refusal is audited too.
+"""
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from types import MappingProxyType
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Model
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from talat.accounts.models import User
+from talat.core import audit
+from talat.core.classification import DataClass, classification_of, field_path
+from talat.core.thai import display_date
+from talat.governance.models import Agreement, AgreementStatus, Consent, Disclosure, Purpose
+from talat.registry.models import Agency, Enterprise, Partner
+
+_BORDER = object()  # only this module can make a Released
+
+
+class Refused(Exception):
+    """The border refused a release; `reason` says why, in the reader's language."""
+
+    def __init__(self, code: str, reason: str):
+        super().__init__(reason)
+        self.code = code
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Released:
+    """Data that passed the border. Its `data` is a read-only copy holding only released fields."""
+
+    data: Mapping[str, Any]
+    recipient: str
+    purpose: str
+    agreement_id: int
+    disclosure_id: int
+    payload_sha256: str
+    _issuer: object = None
+
+    def __post_init__(self):
+        if self._issuer is not _BORDER:
+            raise TypeError("Released values are made only by governance.border.release")
+
+
+def require_released(value) -> Released:
+    """What a connector calls on anything it is about to send."""
+    if not isinstance(value, Released):
+        raise TypeError(f"connectors send only data released by the border, not {type(value).__name__}")
+    return value
+
+
+def _recipient_filter(recipient: Partner | Agency) -> dict:
+    if isinstance(recipient, Partner):
+        return {"recipient_partner": recipient}
+    if isinstance(recipient, Agency):
+        return {"recipient_agency": recipient}
+    raise TypeError("the recipient is a Partner or an Agency")
+
+
+def active_agreement(recipient: Partner | Agency, purpose: str, on: date | None = None) -> Agreement | None:
+    on = on or timezone.localdate()
+    return (
+        Agreement.objects.filter(
+            **_recipient_filter(recipient),
+            purpose=purpose,
+            status=AgreementStatus.ACTIVE,
+            valid_from__lte=on,
+            valid_until__gte=on,
+        )
+        .order_by("-approved_at", "-pk")
+        .first()
+    )
+
+
+def _owner_of(subject) -> dict:
+    if isinstance(subject, Enterprise):
+        return {"enterprise": subject}
+    if isinstance(subject, User):
+        return {"person": subject}
+    raise TypeError("the data owner is an Enterprise or a person (User)")
+
+
+def latest_consents(agreement: Agreement, subjects: Sequence) -> dict[int, Consent]:
+    """The consent in force for each subject (by primary key), if any."""
+    if not subjects:
+        return {}
+    owner_field = "enterprise" if isinstance(subjects[0], Enterprise) else "person"
+    rows = Consent.objects.filter(agreement=agreement, **{f"{owner_field}__in": subjects}).order_by(
+        f"{owner_field}_id", "-at", "-pk"
+    )
+    latest: dict[int, Consent] = {}
+    for row in rows:
+        latest.setdefault(getattr(row, f"{owner_field}_id"), row)
+    return latest
+
+
+def _refuse(code: str, reason: str, *, recipient, purpose: str, subject, agreement=None):
+    owner = _owner_of(subject)
+    audit.append(
+        "border.refused",
+        refs={
+            "recipient": f"{type(recipient).__name__.lower()}:{recipient.pk}",
+            "purpose": purpose,
+            "agreement": agreement.pk if agreement else None,
+            "owner": f"{next(iter(owner))}:{subject.pk}",
+            "code": code,
+        },
+    )
+    raise Refused(code, reason)
+
+
+def _allowed_fields(agreement: Agreement, source: type[Model]) -> dict[str, str]:
+    """payload key -> field path, for the source model's fields this agreement releases."""
+    released = set(agreement.fields)
+    allowed = {}
+    for model_field in source._meta.get_fields():
+        classification = classification_of(model_field)
+        if classification is None or classification.data_class == DataClass.SECRET:
+            continue
+        path = field_path(model_field)
+        if path in released:
+            allowed[model_field.name] = path
+    return allowed
+
+
+def _digest(data: Mapping) -> str:
+    encoded = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return hashlib.sha256(encoded.encode()).hexdigest()
+
+
+def _recipient_label(recipient) -> str:
+    return recipient.name_en or recipient.name_th
+
+
+def _check(agreement, subjects, *, recipient, purpose):
+    """Raises Refused for the first subject that may not be released."""
+    if agreement is None:
+        _refuse(
+            "no_agreement",
+            _("ไม่มีข้อตกลงที่มีผลบังคับใช้กับ %(recipient)s สำหรับ%(purpose)s")
+            % {"recipient": _recipient_label(recipient), "purpose": Purpose(purpose).label},
+            recipient=recipient, purpose=purpose, subject=subjects[0],
+        )  # fmt: skip
+    if agreement.consent_required:
+        consents = latest_consents(agreement, subjects)
+        for subject in subjects:
+            consent = consents.get(subject.pk)
+            if consent is None:
+                reason = _("เจ้าของข้อมูลยังไม่ได้ให้ความยินยอมตามข้อตกลง “%(agreement)s”")
+                _refuse(
+                    "no_consent", reason % {"agreement": agreement.title_th},
+                    recipient=recipient, purpose=purpose, subject=subject, agreement=agreement,
+                )  # fmt: skip
+            if not consent.granted:
+                reason = _("เจ้าของข้อมูลถอนความยินยอมเมื่อ %(date)s")
+                _refuse(
+                    "consent_withdrawn", reason % {"date": display_date(consent.at, "short")},
+                    recipient=recipient, purpose=purpose, subject=subject, agreement=agreement,
+                )  # fmt: skip
+
+
+def release_many(
+    items: Sequence[tuple[Mapping[str, Any], Enterprise | User]],
+    *,
+    source: type[Model],
+    recipient: Partner | Agency,
+    purpose: str,
+) -> list[Released]:
+    """Releases several payloads (each with its data owner) under one agreement, with one
+    agreement lookup, one consent query and one batched audit append. All or none."""
+    if not items:
+        return []
+    subjects = [subject for _payload, subject in items]
+    for subject in subjects:
+        _owner_of(subject)
+    agreement = active_agreement(recipient, purpose)
+    _check(agreement, subjects, recipient=recipient, purpose=purpose)
+    allowed = _allowed_fields(agreement, source)
+    now = timezone.now()
+    prepared = []
+    events = []
+    for payload, subject in items:
+        data = {key: payload[key] for key in payload if key in allowed}
+        digest = _digest(data)
+        owner_kind = "enterprise" if isinstance(subject, Enterprise) else "person"
+        prepared.append((data, subject, owner_kind, digest))
+        events.append(
+            audit.Event(
+                "border.released",
+                refs={
+                    "recipient": f"{type(recipient).__name__.lower()}:{recipient.pk}",
+                    "purpose": purpose,
+                    "agreement": agreement.pk,
+                    "owner": f"{owner_kind}:{subject.pk}",
+                    "fields": sorted(allowed[key] for key in data),
+                },
+                hashes={"payload_sha256": digest},
+            )
+        )
+    with transaction.atomic():
+        entries = audit.append_many(events, at=now)
+        disclosures = Disclosure.objects.bulk_create(
+            Disclosure(
+                at=now,
+                agreement=agreement,
+                purpose=purpose,
+                recipient_label=_recipient_label(recipient),
+                field_names=sorted(allowed[key] for key in data),
+                payload_sha256=digest,
+                audit_index=entry.index,
+                **{owner_kind: subject},
+            )
+            for (data, subject, owner_kind, digest), entry in zip(prepared, entries, strict=True)
+        )
+    if any(d.pk is None for d in disclosures):  # backends that do not return ids on bulk insert
+        by_index = dict(
+            Disclosure.objects.filter(audit_index__in=[e.index for e in entries]).values_list(
+                "audit_index", "pk"
+            )
+        )
+        ids = [by_index[e.index] for e in entries]
+    else:
+        ids = [d.pk for d in disclosures]
+    return [
+        Released(
+            data=MappingProxyType(data),
+            recipient=_recipient_label(recipient),
+            purpose=purpose,
+            agreement_id=agreement.pk,
+            disclosure_id=disclosure_id,
+            payload_sha256=digest,
+            _issuer=_BORDER,
+        )
+        for (data, _subject, _kind, digest), disclosure_id in zip(prepared, ids, strict=True)
+    ]
+
+
+def release(
+    payload: Mapping[str, Any],
+    *,
+    source: type[Model],
+    recipient: Partner | Agency,
+    purpose: str,
+    subject: Enterprise | User,
+) -> Released:
+    """Releases one payload of `source` model fields owned by `subject`."""
+    return release_many([(payload, subject)], source=source, recipient=recipient, purpose=purpose)[0]
