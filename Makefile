@@ -4,7 +4,9 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
-DEMO_ENV := TALAT_SECRET_KEY_FILE=var/secret_key TALAT_INSECURE_HTTP=1 TALAT_EMAIL_URL=file:var/mail
+DEMO_ENV := TALAT_SECRET_KEY_FILE=var/secret_key TALAT_FIELD_KEYS_FILE=var/field_keys \
+	TALAT_INDEX_KEY_FILE=var/index_key TALAT_AUDIT_SIGNING_KEY_FILE=var/audit_signing_key \
+	TALAT_INSECURE_HTTP=1 TALAT_EMAIL_URL=file:var/mail
 TEST_ENV := DJANGO_SETTINGS_MODULE=tests.settings
 
 .PHONY: demo test test-sqlite test-postgres lint bench messages clean
@@ -15,12 +17,18 @@ $(INSTALLED): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $(INSTALLED)
 
+# The demo's keys, made once and kept in var/ (production keeps them outside the database and
+# outside the code, e.g. in files readable only by Talat's user).
+KEY := import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())
 var/secret_key:
 	mkdir -p var/mail
-	$(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
-	chmod 600 $@
+	umask 077 && $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
+var/field_keys:
+	mkdir -p var && umask 077 && $(PYTHON) -c '$(KEY)' | sed 's/^/1:/' > $@
+var/index_key var/audit_signing_key:
+	mkdir -p var && umask 077 && $(PYTHON) -c '$(KEY)' > $@
 
-demo: $(INSTALLED) var/secret_key
+demo: $(INSTALLED) var/secret_key var/field_keys var/index_key var/audit_signing_key
 	@echo "Password-reset and other e-mails are written to var/mail/."
 	$(DEMO_ENV) $(PY) manage.py demo
 

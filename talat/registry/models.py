@@ -1,5 +1,7 @@
 """Enterprises that sell on Talat, the agencies that support them and the partners Talat works with."""
 
+import uuid
+
 import geothai
 from django.conf import settings
 from django.db import models
@@ -8,6 +10,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from talat.core.classification import confidential, internal, public
+from talat.core.crypto import blind_index
+from talat.core.fields import EncryptedTextField
 from talat.core.models import TimeStampedModel
 
 
@@ -109,18 +113,23 @@ class VerificationStatus(models.TextChoices):
 
 
 class Enterprise(TimeStampedModel):
+    uid = internal(models.UUIDField(default=uuid.uuid4, unique=True, editable=False))
     kind = public(models.CharField(_("ประเภทกิจการ"), max_length=20, choices=EnterpriseKind.choices))
-    registration_number = confidential(models.CharField(_("เลขทะเบียน"), max_length=32), personal=True)
+    # Registration and tax numbers are a citizen ID for an individual seller: stored encrypted,
+    # found through keyed blind indexes.
+    registration_number = confidential(EncryptedTextField(_("เลขทะเบียน")), personal=True)
+    registration_index = internal(models.CharField(max_length=64, editable=False))
     name_th = public(models.CharField(_("ชื่อกิจการ (ภาษาไทย)"), max_length=200))
     name_en = public(models.CharField(_("ชื่อกิจการ (ภาษาอังกฤษ)"), max_length=200, blank=True))
-    tax_id = confidential(models.CharField(_("เลขประจำตัวผู้เสียภาษี"), max_length=13), personal=True)
+    tax_id = confidential(EncryptedTextField(_("เลขประจำตัวผู้เสียภาษี")), personal=True)
+    tax_index = internal(models.CharField(max_length=64, editable=False))
     branch = internal(models.CharField(_("เลขที่สาขา"), max_length=5, default="00000"))
-    address_line = confidential(models.CharField(_("ที่อยู่ (เลขที่ หมู่ ถนน)"), max_length=300), personal=True)
+    address_line = confidential(EncryptedTextField(_("ที่อยู่ (เลขที่ หมู่ ถนน)")), personal=True)
     subdistrict_code = public(models.CharField(_("ตำบล/แขวง"), max_length=6))
     district_code = public(models.CharField(_("อำเภอ/เขต"), max_length=4))
     province_code = public(models.CharField(_("จังหวัด"), max_length=2, db_index=True))
     postal_code = internal(models.CharField(_("รหัสไปรษณีย์"), max_length=5))
-    phone = confidential(models.CharField(_("โทรศัพท์"), max_length=20), personal=True)
+    phone = confidential(EncryptedTextField(_("โทรศัพท์")), personal=True)
     email = confidential(models.EmailField(_("อีเมล")))
     categories = public(
         models.ManyToManyField(GoodsCategory, verbose_name=_("หมวดสินค้า"), related_name="enterprises")
@@ -169,6 +178,14 @@ class Enterprise(TimeStampedModel):
     def __str__(self):
         return self.name_th
 
+    def save(self, *args, **kwargs):
+        # The blind indexes follow the encrypted values they index (an invariant of the row).
+        self.registration_index = registration_index(self.kind, self.registration_number)
+        self.tax_index = tax_index(self.tax_id)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "registration_index", "tax_index"}
+        super().save(*args, **kwargs)
+
     @property
     def display_name(self) -> str:
         if (get_language() or "th").startswith("th") or not self.name_en:
@@ -194,6 +211,14 @@ class Enterprise(TimeStampedModel):
     @property
     def address(self):
         return geothai.address(self.subdistrict_code)
+
+
+def registration_index(kind: str, number: str) -> str:
+    return blind_index(f"{kind}:{number}", purpose="registry.enterprise.registration_number")
+
+
+def tax_index(tax_id: str) -> str:
+    return blind_index(tax_id, purpose="registry.enterprise.tax_id")
 
 
 class VerificationDecision(models.Model):

@@ -19,6 +19,8 @@ from talat.registry.models import (
     Partner,
     VerificationDecision,
     VerificationStatus,
+    registration_index,
+    tax_index,
 )
 
 JURISTIC_KINDS = {EnterpriseKind.COMPANY, EnterpriseKind.PARTNERSHIP}
@@ -40,7 +42,7 @@ def check_identity(*, kind: str, registration_number: str) -> str:
             number = ids.tax_id(registration_number)
     except ValidationError as error:
         raise ValidationError({"registration_number": error.messages}) from error
-    if Enterprise.objects.filter(kind=kind, registration_number=number).exists():
+    if Enterprise.objects.filter(kind=kind, registration_index=registration_index(kind, number)).exists():
         message = (
             _("เลขทะเบียนนิติบุคคลนี้ลงทะเบียนไว้แล้ว") if kind in JURISTIC_KINDS else _("เลขทะเบียนนี้ลงทะเบียนไว้แล้ว")
         )
@@ -125,7 +127,7 @@ def _validated(fields: dict) -> dict:
     if (
         data["tax_id"]
         and data["branch"]
-        and Enterprise.objects.filter(tax_id=data["tax_id"], branch=data["branch"]).exists()
+        and Enterprise.objects.filter(tax_index=tax_index(data["tax_id"]), branch=data["branch"]).exists()
     ):
         errors.setdefault("tax_id", []).append(_("เลขประจำตัวผู้เสียภาษีและสาขานี้ลงทะเบียนไว้แล้ว"))
     if errors:

@@ -27,7 +27,7 @@ from talat.registry.forms import (
     district_choices,
     subdistrict_choices,
 )
-from talat.registry.models import Enterprise, GoodsCategory, VerificationStatus
+from talat.registry.models import Enterprise, GoodsCategory, VerificationStatus, tax_index
 
 SESSION_KEY = "onboarding"
 
@@ -47,7 +47,7 @@ def _check_names(data):
             errors[field] = error.messages
     if errors:
         raise ValidationError(errors)
-    if Enterprise.objects.filter(tax_id=data["tax_id"], branch=data["branch"]).exists():
+    if Enterprise.objects.filter(tax_index=tax_index(data["tax_id"]), branch=data["branch"]).exists():
         raise ValidationError({"tax_id": _("เลขประจำตัวผู้เสียภาษีและสาขานี้ลงทะเบียนไว้แล้ว")})
 
 

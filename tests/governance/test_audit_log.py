@@ -105,7 +105,10 @@ def test_altering_the_last_entry_is_caught_by_the_signed_head():
     fill(8)
     audit.sign_tree_head()
     entry = AuditEntry.objects.get(index=7)
-    _execute("UPDATE core_auditentry SET leaf = %s WHERE id = %s", [bytes(entry.leaf).replace(b'"n":7', b'"n":9'), entry.pk])
+    _execute(
+        "UPDATE core_auditentry SET leaf = %s WHERE id = %s",
+        [bytes(entry.leaf).replace(b'"n":7', b'"n":9'), entry.pk],
+    )
     report = run_verify()
     assert not report.ok and report.first.kind == "altered" and report.first.index == 7
 
@@ -113,7 +116,7 @@ def test_altering_the_last_entry_is_caught_by_the_signed_head():
 def test_deleting_an_entry_is_caught():
     fill(10)
     audit.sign_tree_head()
-    _execute("DELETE FROM core_auditentry WHERE \"index\" = %s", [4])
+    _execute('DELETE FROM core_auditentry WHERE "index" = %s', [4])
     report = run_verify()
     assert (report.first.index, report.first.kind) == (4, "removed")
 
@@ -121,7 +124,7 @@ def test_deleting_an_entry_is_caught():
 def test_deleting_the_newest_entries_is_caught_by_the_signed_head():
     fill(10)
     audit.sign_tree_head()
-    _execute("DELETE FROM core_auditentry WHERE \"index\" >= %s", [8])
+    _execute('DELETE FROM core_auditentry WHERE "index" >= %s', [8])
     report = run_verify()
     assert any(p.kind == "removed" for p in report.problems)
 
@@ -138,7 +141,7 @@ def test_reordering_entries_is_caught():
 
 def test_a_query_column_changed_without_its_leaf_is_caught():
     fill(4)
-    _execute("UPDATE core_auditentry SET kind = %s WHERE \"index\" = %s", ["login.succeeded", 2])
+    _execute('UPDATE core_auditentry SET kind = %s WHERE "index" = %s', ["login.succeeded", 2])
     report = run_verify()
     assert (report.first.index, report.first.kind) == (2, "altered")
 
@@ -162,7 +165,11 @@ def test_public_api_serves_heads_entries_and_proofs(client):
     assert leaf == leaves()[10]
     proof = client.get("/api/v1/audit/proof/inclusion", {"index": 10, "size": 30}).json()
     assert merkle.verify_inclusion(
-        merkle.leaf_hash(leaf), 10, 30, [bytes.fromhex(h) for h in proof["audit_path"]], bytes.fromhex(head["root_hash"])
+        merkle.leaf_hash(leaf),
+        10,
+        30,
+        [bytes.fromhex(h) for h in proof["audit_path"]],
+        bytes.fromhex(head["root_hash"]),
     )
     consistency = client.get("/api/v1/audit/proof/consistency", {"first": 7, "second": 30}).json()
     tree = reference_tree()

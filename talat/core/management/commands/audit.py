@@ -14,7 +14,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
-        check = sub.add_parser("verify", help="recompute the tree from the entries and check every signed head")
+        check = sub.add_parser(
+            "verify", help="recompute the tree from the entries and check every signed head"
+        )
         check.add_argument(
             "--public-key",
             help="hex or base64 Ed25519 public key the heads must be signed with (default: this Talat's own key)",
@@ -28,15 +30,23 @@ class Command(BaseCommand):
             return
         key = options.get("public_key")
         expected = _parse_key(key) if key else audit.public_key_bytes()
-        rows = AuditEntry.objects.order_by("index").values_list("index", "kind", "at", "leaf").iterator(chunk_size=5000)
+        rows = (
+            AuditEntry.objects.order_by("index")
+            .values_list("index", "kind", "at", "leaf")
+            .iterator(chunk_size=5000)
+        )
         report = verify(rows, list(TreeHead.objects.all()), public_key=expected)
         if report.ok:
             self.stdout.write(
-                self.style.SUCCESS(f"audit log intact: {report.entries} entries, {report.heads} signed tree heads checked")
+                self.style.SUCCESS(
+                    f"audit log intact: {report.entries} entries, {report.heads} signed tree heads checked"
+                )
             )
             return
         first = report.first
-        raise CommandError(f"audit log TAMPERED: first problem at entry {first.index} ({first.kind}): {first.message}")
+        raise CommandError(
+            f"audit log TAMPERED: first problem at entry {first.index} ({first.kind}): {first.message}"
+        )
 
 
 def _parse_key(text: str) -> bytes:
