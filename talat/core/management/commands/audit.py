@@ -19,7 +19,7 @@ class Command(BaseCommand):
         )
         check.add_argument(
             "--public-key",
-            help="hex or base64 Ed25519 public key the heads must be signed with (default: this Talat's own key)",
+            help="hex or base64 Ed25519 key the heads must be signed with (default: this Talat's own key)",
         )
         sub.add_parser("sign", help="sign and publish a tree head for the log as it is now")
 
