@@ -23,4 +23,5 @@ class ThrottledEmailBackend(ModelBackend):
             services.record_login_failure(email=email, ip_address=ip)
         else:
             services.clear_login_failures(email=email)
+        services.audit_login(email=email, user=user)
         return user

@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from talat.accounts.models import ApiKey, LoginFailure, Role, Scope, User
+from talat.core import audit
+from talat.core.crypto import blind_index
 
 API_KEY_PREFIX = "tlt"
 
@@ -24,9 +26,11 @@ def sign_up(*, email: str, password: str, full_name: str, language: str = "th") 
         raise ValidationError({"email": _("อีเมลนี้มีบัญชีอยู่แล้ว")})
     candidate = User(email=email, full_name=full_name.strip(), role=Role.SME_OWNER, language=language)
     validate_password(password, user=candidate)
-    return User.objects.create_user(
+    user = User.objects.create_user(
         email, password, full_name=candidate.full_name, role=Role.SME_OWNER, language=language
     )
+    audit.append("account.created", actor=user, refs={"user": user.pk, "role": user.role})
+    return user
 
 
 def _recent_failures(since: datetime):
@@ -55,6 +59,15 @@ def login_retry_after(*, email: str, ip_address: str | None) -> int:
 
 def record_login_failure(*, email: str, ip_address: str | None) -> None:
     LoginFailure.objects.create(email=email.strip().lower()[:254], ip_address=ip_address)
+
+
+def audit_login(*, email: str, user: User | None) -> None:
+    """Logs the attempt; the e-mail appears only as a keyed hash, never in the clear."""
+    audit.append(
+        "login.succeeded" if user else "login.failed",
+        actor=user,
+        hashes={"email_hmac": blind_index(email.strip().lower(), purpose="accounts.login")},
+    )
 
 
 def clear_login_failures(*, email: str) -> None:
@@ -92,6 +105,11 @@ def create_api_key(
         expires_at=expires_at,
         created_by=created_by,
     )
+    audit.append(
+        "apikey.created",
+        actor=created_by,
+        refs={"key": prefix, "user": user.pk, "scopes": key.scopes, "expires_at": expires_at.isoformat()},
+    )
     return key, f"{API_KEY_PREFIX}_{prefix}_{secret}"
 
 
@@ -102,6 +120,7 @@ def revoke_api_key(*, key: ApiKey, revoked_by: User) -> ApiKey:
     if key.revoked_at is None:
         key.revoked_at = timezone.now()
         key.save(update_fields=["revoked_at"])
+        audit.append("apikey.revoked", actor=revoked_by, refs={"key": key.prefix})
     return key
 
 

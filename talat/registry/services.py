@@ -1,5 +1,7 @@
 """Operations on the registry: registering an enterprise and officers' decisions on it."""
 
+import hashlib
+
 import phonenumbers
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
@@ -8,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from talat.accounts.models import Role, User
-from talat.core import ids
+from talat.core import audit, ids
 from talat.core.address import validate_thai_address
 from talat.registry.models import (
     Affiliation,
@@ -175,6 +177,7 @@ def register_enterprise(*, owner: User, **fields) -> Enterprise:
     except IntegrityError as error:  # a concurrent registration of the same number
         raise ValidationError({"registration_number": _("เลขทะเบียนนี้ลงทะเบียนไว้แล้ว")}) from error
     enterprise.categories.set(categories)
+    audit.append("enterprise.registered", actor=owner, refs={"enterprise": enterprise.pk, "kind": enterprise.kind})
     return enterprise
 
 
@@ -216,6 +219,12 @@ def decide_enterprise(*, enterprise: Enterprise, officer: User, status: str, rea
     enterprise.save(update_fields=["status", "status_reason", "decided_at", "decided_by", "updated_at"])
     VerificationDecision.objects.create(
         enterprise=enterprise, status=status, reason=reason, officer=officer, agency=agency
+    )
+    audit.append(
+        f"enterprise.{status}",
+        actor=officer,
+        refs={"enterprise": enterprise.pk, "agency": agency.code},
+        hashes={"reason_sha256": hashlib.sha256(reason.encode()).hexdigest()},
     )
     return enterprise
 

@@ -193,3 +193,19 @@ def test_bad_proof_requests_get_422(client, path, query):
     response = client.get(path, query)
     assert response.status_code == 422
     assert "error" in response.json()
+
+
+def test_logins_registrations_decisions_and_keys_are_audited(client):
+    from talat.accounts.models import Role
+    from talat.registry import services as registry
+    from tests.factories import PASSWORD, enterprise, officer, user
+
+    person = user(Role.SME_OWNER, email="audit@example.th")
+    client.post("/accounts/login/", {"username": "audit@example.th", "password": "wrong"})
+    client.post("/accounts/login/", {"username": "audit@example.th", "password": PASSWORD})
+    shop = enterprise(owner=person)
+    registry.decide_enterprise(enterprise=shop, officer=officer(), status="rejected", reason="เอกสารไม่ครบ")
+    kinds = list(AuditEntry.objects.order_by("index").values_list("kind", flat=True))
+    assert kinds[:4] == ["login.failed", "login.succeeded", "enterprise.registered", "enterprise.rejected"]
+    text = b"".join(leaves())
+    assert b"audit@example.th" not in text and "เอกสารไม่ครบ".encode() not in text
