@@ -1,6 +1,6 @@
 from django.urls import path
 
-from talat.governance import views
+from talat.governance.views import sharing as views
 
 app_name = "governance"
 urlpatterns = [
