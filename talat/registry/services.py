@@ -177,7 +177,9 @@ def register_enterprise(*, owner: User, **fields) -> Enterprise:
     except IntegrityError as error:  # a concurrent registration of the same number
         raise ValidationError({"registration_number": _("เลขทะเบียนนี้ลงทะเบียนไว้แล้ว")}) from error
     enterprise.categories.set(categories)
-    audit.append("enterprise.registered", actor=owner, refs={"enterprise": enterprise.pk, "kind": enterprise.kind})
+    audit.append(
+        "enterprise.registered", actor=owner, refs={"enterprise": enterprise.pk, "kind": enterprise.kind}
+    )
     return enterprise
 
 

@@ -1,6 +1,8 @@
 """Operations on agreements and consent. Every change is written to the audit log in the same
 transaction, so an unaudited change cannot happen."""
 
+import functools
+import gettext
 import hashlib
 from datetime import date
 
@@ -185,9 +187,7 @@ def consent_text(agreement: Agreement) -> str:
         model_field = resolve_field(path)
         labels.append(str(model_field.verbose_name))
     recipient = agreement.recipient
-    countries = ", ".join(
-        (pycountry.countries.get(alpha_2=c).name if c != "TH" else "ประเทศไทย") for c in agreement.countries
-    )
+    countries = ", ".join(country_name_th(code) for code in agreement.countries)
     return (
         f"ตลาดจะส่งข้อมูลต่อไปนี้ของคุณ: {', '.join(labels)}\n"
         f"ให้แก่: {recipient.name_th} ({recipient.name_en})\n"
@@ -199,6 +199,17 @@ def consent_text(agreement: Agreement) -> str:
         f"{agreement.summary_th}\n"
         "คุณถอนความยินยอมได้ทุกเมื่อ การถอนมีผลกับการส่งข้อมูลครั้งต่อไปทั้งหมด"
     )
+
+
+@functools.cache
+def _thai_country_names():
+    return gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["th"], fallback=True)
+
+
+def country_name_th(code: str) -> str:
+    """'CN' -> 'ประเทศจีน', from the ISO 3166 names' Thai translation that ships with pycountry."""
+    country = pycountry.countries.get(alpha_2=code)
+    return f"ประเทศ{_thai_country_names().gettext(country.name)}" if country else code
 
 
 def may_decide_for(user: User, owner) -> bool:

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
-from talat.registry import demo
+from talat.governance import demo as governance_demo
+from talat.registry import demo as registry_demo
 
 
 class Command(BaseCommand):
@@ -10,11 +11,14 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2569)
 
     def handle(self, *args, seed, **options):
-        counts = demo.load(seed=seed)
+        counts = registry_demo.load(seed=seed)
+        counts.update(governance_demo.load())
         self.stdout.write(
             "Demo data: {enterprises} enterprises in {provinces} provinces, {agencies} agencies, "
-            "{partners} partners.".format(**counts)
+            "{partners} partners, {agreements} data-sharing agreements, {disclosures} disclosures.".format(
+                **counts
+            )
         )
-        self.stdout.write(f"Demo logins (password for all: {demo.DEMO_PASSWORD}):")
-        for email, _name, role, _place in demo.LOGINS:
+        self.stdout.write(f"Demo logins (password for all: {registry_demo.DEMO_PASSWORD}):")
+        for email, _name, role, _place in registry_demo.LOGINS:
             self.stdout.write(f"  {role:<18} {email}")
