@@ -17,8 +17,7 @@ AGREEMENTS = [
         "partner": "lazada",
         "purpose": Purpose.ORDER_FULFILMENT,
         "legal_basis": "consent",
-        "fields": ["registry.Enterprise.name_th", "registry.Enterprise.name_en", "registry.Enterprise.province_code",
-                   "registry.Enterprise.phone", "registry.Enterprise.email"],
+        "fields": [f"registry.Enterprise.{name}" for name in ("name_th", "name_en", "province_code", "phone", "email")],
         "countries": ["TH"],
         "transfer_basis": "domestic",
         "retention_days": 365,
@@ -30,8 +29,9 @@ AGREEMENTS = [
         "partner": "cainiao",
         "purpose": Purpose.LOGISTICS,
         "legal_basis": "consent",
-        "fields": ["registry.Enterprise.name_en", "registry.Enterprise.address_line",
-                   "registry.Enterprise.province_code", "registry.Enterprise.postal_code", "registry.Enterprise.phone"],
+        "fields": [
+            f"registry.Enterprise.{name}" for name in ("name_en", "address_line", "province_code", "postal_code", "phone")
+        ],
         "countries": ["TH", "CN"],
         "transfer_basis": "s28_consent",
         "retention_days": 180,
