@@ -17,7 +17,9 @@ AGREEMENTS = [
         "partner": "lazada",
         "purpose": Purpose.ORDER_FULFILMENT,
         "legal_basis": "consent",
-        "fields": [f"registry.Enterprise.{name}" for name in ("name_th", "name_en", "province_code", "phone", "email")],
+        "fields": [
+            f"registry.Enterprise.{f}" for f in ("name_th", "name_en", "province_code", "phone", "email")
+        ],
         "countries": ["TH"],
         "transfer_basis": "domestic",
         "retention_days": 365,
@@ -30,14 +32,15 @@ AGREEMENTS = [
         "purpose": Purpose.LOGISTICS,
         "legal_basis": "consent",
         "fields": [
-            f"registry.Enterprise.{name}" for name in ("name_en", "address_line", "province_code", "postal_code", "phone")
+            f"registry.Enterprise.{f}"
+            for f in ("name_en", "address_line", "province_code", "postal_code", "phone")
         ],
         "countries": ["TH", "CN"],
         "transfer_basis": "s28_consent",
         "retention_days": 180,
         "summary_th": "ไช่เหนียวใช้ข้อมูลผู้ส่งเพื่อรับและส่งพัสดุของคุณไปยังผู้ซื้อในจีนผ่านศูนย์ EEC",
     },
-]  # fmt: skip
+]
 
 
 @transaction.atomic
