@@ -22,8 +22,8 @@ def test_owner_consents_and_reads_the_passbook_over_the_api(client):
         url, {"enterprise": shop.pk, "granted": True, "text_version": 1}, content_type="application/json"
     )
     assert decided.status_code == 201 and decided.json()["granted"] is True
-    border.release({"name_th": shop.name_th, "phone": shop.phone}, source=Enterprise, recipient=deal.recipient,
-                   purpose="logistics", subject=shop)  # fmt: skip
+    payload = {"name_th": shop.name_th, "phone": shop.phone}
+    border.release(payload, source=Enterprise, recipient=deal.recipient, purpose="logistics", subject=shop)
     book = client.get("/api/v1/governance/passbook", {"enterprise": shop.pk}).json()
     assert book["count"] == 1
     assert book["items"][0]["recipient"] == "Cainiao"
