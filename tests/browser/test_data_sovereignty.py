@@ -55,10 +55,14 @@ def test_owner_consents_sees_the_passbook_and_withdraws(new_page, screenshot):
     screenshot(page, "passbook")
     with page.expect_download() as download:
         page.get_by_role("link", name="ดาวน์โหลด CSV").click()
-    assert "Cainiao" in open(download.value.path(), encoding="utf-8-sig").read()
+    assert "Cainiao" in download.value.path().read_text(encoding="utf-8-sig")
 
     page.get_by_role("link", name="ความยินยอม").click()
     page.get_by_test_id(f"consent-{deal.pk}").get_by_role("button", name="ถอนความยินยอม").click()
-    expect(page.get_by_test_id(f"consent-{deal.pk}").locator(".badge.rejected")).to_contain_text("ถอนความยินยอมเมื่อ")
+    expect(page.get_by_test_id(f"consent-{deal.pk}").locator(".badge.rejected")).to_contain_text(
+        "ถอนความยินยอมเมื่อ"
+    )
     with pytest.raises(border.Refused, match=re.compile("ถอนความยินยอมเมื่อ")):
-        border.release(payload, source=Enterprise, recipient=deal.recipient, purpose=deal.purpose, subject=shop)
+        border.release(
+            payload, source=Enterprise, recipient=deal.recipient, purpose=deal.purpose, subject=shop
+        )
