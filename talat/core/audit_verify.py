@@ -48,15 +48,9 @@ class Report:
         return min(self.problems, key=lambda p: p.index) if self.problems else None
 
 
-def verify(
-    rows: Iterable[tuple[int, str, object, bytes]], heads: list, *, public_key: bytes | None = None
-) -> Report:
-    """rows: (index, kind, at, leaf) ordered by index; heads: objects with size, root_hash,
-    timestamp_ms, signature and public_key."""
-    report = Report()
+def _checked(rows, report: Report):
+    """Yields each entry's leaf hash, recording the problems of the entries as it goes."""
     previous_hash = b""
-    leaf_hashes: list[bytes] = []
-
     for position, (index, kind, at, leaf) in enumerate(rows):
         leaf = bytes(leaf)
         if index != position and not report.problems:
@@ -99,11 +93,29 @@ def verify(
                     Problem(position, "altered", f"entry {position}'s columns differ from its leaf")
                 )
         previous_hash = merkle.leaf_hash(leaf)
-        leaf_hashes.append(previous_hash)
-    report.entries = len(leaf_hashes)
+        yield previous_hash
 
-    sizes = sorted({head.size for head in heads if head.size <= report.entries})
+
+def verify(
+    rows: Iterable[tuple[int, str, object, bytes]],
+    heads: list,
+    *,
+    public_key: bytes | None = None,
+    total: int | None = None,
+) -> Report:
+    """rows: (index, kind, at, leaf) ordered by index; heads: objects with size, root_hash,
+    timestamp_ms, signature and public_key. With `total` (the number of rows) given, rows are
+    streamed once and never held in memory together."""
+    if total is None:
+        rows = list(rows)
+        total = len(rows)
+    report = Report(entries=total)
+    sizes = sorted({head.size for head in heads if head.size <= total})
+    leaf_hashes = _checked(rows, report)
     roots = merkle.roots_at_sizes(leaf_hashes, sizes)
+    for _rest in leaf_hashes:  # check the entries after the largest signed head too
+        pass
+
     for head in sorted(heads, key=lambda h: h.size):
         report.heads += 1
         if public_key is not None and bytes(head.public_key) != public_key:
