@@ -7,9 +7,12 @@ Deny by default. `release` finds the active agreement for (recipient, purpose), 
 owner's consent where the agreement needs it, keeps only the fields the agreement releases
 (secret-class fields never leave), records one disclosure in the audit log and the data
 passbook, and returns a `Released` value. Connectors accept nothing else. A refusal raises
-`Refused` with a reason a person can read, and the refusal is audited too.
+`Refused` with a reason a person can read, and the refusal is audited too. (The refusal's
+entry is written in the caller's transaction: a caller that rolls back on `Refused` rolls the
+entry back with it, so call `release` before opening a transaction you would undo.)
 """
 
+import copy
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
@@ -197,7 +200,7 @@ def release_many(
     prepared = []
     events = []
     for payload, subject in items:
-        data = {key: payload[key] for key in payload if key in allowed}
+        data = {key: copy.deepcopy(payload[key]) for key in payload if key in allowed}
         digest = _digest(data)
         owner_kind = "enterprise" if isinstance(subject, Enterprise) else "person"
         prepared.append((data, subject, owner_kind, digest))
