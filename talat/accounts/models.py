@@ -96,6 +96,10 @@ class LoginFailure(models.Model):
     ip_address = confidential(models.GenericIPAddressField(null=True, db_index=True), personal=True)
     at = internal(models.DateTimeField(default=timezone.now, db_index=True))
 
+    class Meta:
+        verbose_name = _("การเข้าสู่ระบบที่ไม่สำเร็จ")
+        verbose_name_plural = _("การเข้าสู่ระบบที่ไม่สำเร็จ")
+
     def __str__(self):
         return f"{self.email} {self.ip_address} {self.at:%Y-%m-%d %H:%M}"
 

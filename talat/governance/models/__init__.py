@@ -10,3 +10,18 @@ from talat.governance.models.sharing import (  # noqa: F401
     Purpose,
     TransferBasis,
 )
+
+# isort: split
+from talat.governance.models.requests import (  # noqa: F401
+    OIA_APPEAL_DAYS,
+    OIA_OBJECTION_DAYS,
+    OPEN_STATUSES,
+    PDPA_RESPONSE_DAYS,
+    DataSubjectRequest,
+    EnterpriseNotice,
+    InformationRequest,
+    OiaGround,
+    OiaStatus,
+    RequestKind,
+    RequestStatus,
+)

@@ -119,7 +119,11 @@ class Agreement(models.Model):
 class Consent(models.Model):
     """One decision of a data owner on an agreement; the latest row per owner is in force."""
 
-    agreement = internal(models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="consents"))
+    agreement = internal(
+        models.ForeignKey(
+            Agreement, on_delete=models.PROTECT, related_name="consents", verbose_name=_("ข้อตกลง")
+        )
+    )
     enterprise = internal(
         models.ForeignKey(
             Enterprise, null=True, blank=True, on_delete=models.CASCADE, related_name="consents"
@@ -127,19 +131,26 @@ class Consent(models.Model):
     )
     person = internal(
         models.ForeignKey(
-            settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="consents"
+            settings.AUTH_USER_MODEL,
+            null=True,
+            blank=True,
+            on_delete=models.CASCADE,
+            related_name="consents",
+            verbose_name=_("เจ้าของข้อมูล"),
         ),
         personal=True,
     )
-    granted = internal(models.BooleanField())
-    text_version = internal(models.PositiveIntegerField())
+    granted = internal(models.BooleanField(_("ยินยอม")))
+    text_version = internal(models.PositiveIntegerField(_("ฉบับของข้อความ")))
     text_sha256 = internal(models.CharField(max_length=64))
     decided_by = internal(
         models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     )
-    at = internal(models.DateTimeField(auto_now_add=True))
+    at = internal(models.DateTimeField(_("เมื่อ"), auto_now_add=True))
 
     class Meta:
+        verbose_name = _("ความยินยอม")
+        verbose_name_plural = _("ความยินยอม")
         ordering = ["-at", "-pk"]
         constraints = [
             models.CheckConstraint(
@@ -160,10 +171,14 @@ class Consent(models.Model):
 class Disclosure(models.Model):
     """One release of data through the border: what the data passbook lists."""
 
-    at = internal(models.DateTimeField(db_index=True))
-    agreement = internal(models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="disclosures"))
-    purpose = internal(models.CharField(max_length=32, choices=Purpose.choices))
-    recipient_label = internal(models.CharField(max_length=200))
+    at = internal(models.DateTimeField(_("เมื่อ"), db_index=True))
+    agreement = internal(
+        models.ForeignKey(
+            Agreement, on_delete=models.PROTECT, related_name="disclosures", verbose_name=_("ข้อตกลง")
+        )
+    )
+    purpose = internal(models.CharField(_("วัตถุประสงค์"), max_length=32, choices=Purpose.choices))
+    recipient_label = internal(models.CharField(_("ผู้รับ"), max_length=200))
     enterprise = internal(
         models.ForeignKey(
             Enterprise, null=True, blank=True, on_delete=models.PROTECT, related_name="disclosures"
@@ -176,14 +191,17 @@ class Disclosure(models.Model):
             blank=True,
             on_delete=models.PROTECT,
             related_name="disclosures",
+            verbose_name=_("เจ้าของข้อมูล"),
         ),
         personal=True,
     )
-    field_names = internal(models.JSONField(default=list))
+    field_names = internal(models.JSONField(_("ข้อมูลที่ส่ง"), default=list))
     payload_sha256 = internal(models.CharField(max_length=64))
     audit_index = internal(models.BigIntegerField(unique=True))
 
     class Meta:
+        verbose_name = _("การเปิดเผยข้อมูล")
+        verbose_name_plural = _("การเปิดเผยข้อมูล")
         ordering = ["-at", "-pk"]
         indexes = [models.Index(fields=["enterprise", "-at"]), models.Index(fields=["person", "-at"])]
 
