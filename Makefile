@@ -59,7 +59,7 @@ messages: $(INSTALLED)
 	cd talat && ../$(PY) ../manage.py compilemessages
 
 bench: $(INSTALLED)
-	@for script in bench/*.py; do [ -e "$$script" ] && $(TEST_ENV) $(PY) "$$script"; done; true
+	@set -e; for script in bench/*.py; do $(TEST_ENV) $(PY) "$$script"; done
 
 clean:
 	rm -rf $(VENV) var/static var/test.sqlite3 .cache

@@ -9,6 +9,7 @@ dropped. Targets (from the issue, for PostgreSQL): a release under 50 µs exclud
 write; 10,000 releases a second with release_many. Nothing here asserts on time.
 """
 
+import contextlib
 import gc
 import os
 import statistics
@@ -25,6 +26,7 @@ import django  # noqa: E402
 
 RUNS = 5  # every figure is measured in RUNS separate runs
 CALLS_PER_RUN = 400  # per-call rows: RUNS x CALLS_PER_RUN = 2,000 timed calls
+WARMUP = 50  # untimed calls before each per-call row
 BATCH_SIZES = (100, 500, 1_000)
 PAYLOAD_KEYS = 30
 RELEASED_FIELDS = [
@@ -49,9 +51,9 @@ def percentile(values, fraction):
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
-def time_calls(fn, *, runs=RUNS, calls=CALLS_PER_RUN, warmup=50):
+def time_calls(fn, *, runs=RUNS, calls=CALLS_PER_RUN, warmup=None):
     """Times each call; returns (all samples, per-run medians) in nanoseconds."""
-    for _ in range(warmup):
+    for _ in range(WARMUP if warmup is None else warmup):
         fn()
     samples, run_medians = [], []
     for _run in range(runs):
@@ -77,7 +79,8 @@ def print_table(title, header, rows):
     print("  ".join(str(h).ljust(w) for h, w in zip(header, widths, strict=True)))
     print(line)
     for row in rows:
-        cells = [str(c).ljust(w) if i == 0 else str(c).rjust(w) for i, (c, w) in enumerate(zip(row, widths))]
+        pairs = enumerate(zip(row, widths, strict=True))
+        cells = [str(c).ljust(w) if i == 0 else str(c).rjust(w) for i, (c, w) in pairs]
         print("  ".join(cells))
 
 
@@ -95,7 +98,8 @@ def database_description(connection):
         fsync = cursor.fetchone()[0]
         cursor.execute("SHOW synchronous_commit")
         sync = cursor.fetchone()[0]
-    return f"{version} (test database {connection.settings_dict['NAME']}, fsync={fsync}, synchronous_commit={sync})"
+    name = connection.settings_dict["NAME"]
+    return f"{version} (test database {name}, fsync={fsync}, synchronous_commit={sync})"
 
 
 def print_header(title, connection):
@@ -105,7 +109,8 @@ def print_header(title, connection):
     print(f"database: {database_description(connection)}")
     print(
         f"machine: os.cpu_count()={os.cpu_count()}, Python {platform.python_version()}, "
-        f"Django {django.get_version()}; medians of {RUNS} runs unless stated"
+        f"Django {django.get_version()}; load average {os.getloadavg()[0]:.2f} at the start; "
+        f"medians of {RUNS} runs unless stated"
     )
 
 
@@ -128,6 +133,7 @@ def throwaway_database(test_name):
 def build_world(count):
     """A consent-based agreement releasing 10 Enterprise fields to a partner, and `count`
     enterprises that consented, each with its 30-key payload."""
+    from talat.accounts.models import Role, User
     from talat.governance import services as governance
     from talat.registry.models import Enterprise
     from tests.factories import agreement, enterprise, partner
@@ -139,8 +145,12 @@ def build_world(count):
         consent_required=True,
     )
     subjects = []
-    for _ in range(count):
-        shop = enterprise()
+    for n in range(count):
+        # No password, so no Argon2 hashing: the factories' users cost ~0.1 s each.
+        owner = User.objects.create_user(
+            f"bench-owner-{n}@example.th", None, full_name="ทดสอบ", role=Role.SME_OWNER
+        )
+        shop = enterprise(owner=owner)
         governance.decide_consent(
             agreement=deal, owner=shop, by=shop.owner, granted=True, text_version=deal.text_version
         )
@@ -208,13 +218,10 @@ def run(connection):
         )
 
     # (a) baseline: the projection alone.
-    baseline, baseline_runs = time_calls(cycling(lambda p, _s: {k: p[k] for k in p if k in allowed_keys}))
-    # (b) the whole call: agreement lookup, consent check, audit append and disclosure row.
-    before = Disclosure.objects.count()
-    full, full_runs = time_calls(cycling(release))
-    assert Disclosure.objects.count() - before == 50 + RUNS * CALLS_PER_RUN
+    def projection(payload, _subject):
+        return {k: payload[k] for k in payload if k in allowed_keys}
 
-    # (c) the same call with the two writes stubbed out (the Disclosure objects are still built).
+    # (c) the full call with the two writes stubbed out (the Disclosure objects are still built).
     fake_index = iter(range(10**15, 10**16))
 
     def no_append(events, at=None):
@@ -226,84 +233,99 @@ def run(connection):
             obj.pk = 1
         return built
 
-    with (
-        mock.patch.object(audit, "append_many", no_append),
-        mock.patch.object(Disclosure.objects, "bulk_create", no_bulk_create),
-    ):
-        stubbed, stubbed_runs = time_calls(cycling(release))
-        # (c') also without the two reads: the border's pure-Python work.
-        consents = border.latest_consents(deal, [subject for _p, subject in items])
-        with (
-            mock.patch.object(border, "active_agreement", lambda *a, **k: deal),
-            mock.patch.object(
-                border, "latest_consents", lambda _a, subjects: {s.pk: consents[s.pk] for s in subjects}
-            ),
-        ):
-            python_only, python_runs = time_calls(cycling(release))
-    assert Disclosure.objects.count() - before == 50 + RUNS * CALLS_PER_RUN  # the stubs wrote nothing
+    writes_stubbed = [(audit, "append_many", no_append), (Disclosure.objects, "bulk_create", no_bulk_create)]
 
-    # Components of (c): the two reads the border makes on every call.
-    agreement_read, agreement_runs = time_calls(lambda: border.active_agreement(recipient, purpose))
-    consent_read, consent_runs = time_calls(cycling(lambda _p, s: border.latest_consents(deal, [s])))
+    # (c') also without the two reads: what is left is the border's pure-Python work.
+    consents = border.latest_consents(deal, [subject for _p, subject in items])
+    reads_from_memory = [
+        (border, "active_agreement", lambda *a, **k: deal),
+        (border, "latest_consents", lambda _a, subjects: {s.pk: consents[s.pk] for s in subjects}),
+    ]
 
-    def spread(run_medians):
-        return f"{us(min(run_medians))} – {us(max(run_medians))}"
+    # The SQL of the two reads, to time them without the ORM (one round trip each).
+    def sql_of(fn):
+        captured = []
+
+        def capture(execute, sql, params, many, context):
+            captured.append((sql, params))
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(capture):
+            fn()
+        assert len(captured) == 1, captured
+        return captured[0]
+
+    agreement_sql = sql_of(lambda: border.active_agreement(recipient, purpose))
+    consent_sql = sql_of(lambda: border.latest_consents(deal, [items[0][1]]))
+    cursor = connection.cursor()
+
+    def raw(query):
+        cursor.execute(*query)
+        return cursor.fetchall()
 
     size = f"{PAYLOAD_KEYS} keys → {len(allowed_keys)}"
-    calls = RUNS * CALLS_PER_RUN
-    rows = [
-        (
-            "baseline: dict projection {k: p[k] for k in p if k in allowed}",
-            size,
-            us(statistics.median(baseline)),
-            us(percentile(baseline, 0.95)),
-            spread(baseline_runs),
-            "",
-        ),
+    measured = [
+        ("baseline: dict projection {k: p[k] for k in p if k in allowed}", size, cycling(projection), ""),
         (
             "border.release, full call (agreement + consent reads, audit append + disclosure write)",
             size,
-            us(statistics.median(full)),
-            us(percentile(full, 0.95)),
-            spread(full_runs),
+            cycling(release),
             "",
         ),
         (
             "border.release EXCLUDING the audit/disclosure write (append_many, bulk_create stubbed)",
             size,
-            us(statistics.median(stubbed)),
-            us(percentile(stubbed, 0.95)),
-            spread(stubbed_runs),
+            cycling(release),
             "< 50 µs (PostgreSQL)",
+            writes_stubbed,
         ),
         (
-            "  … and with the agreement/consent reads served from memory (pure Python)",
+            "  … and with the agreement/consent reads also served from memory (pure Python)",
             size,
-            us(statistics.median(python_only)),
-            us(percentile(python_only, 0.95)),
-            spread(python_runs),
+            cycling(release),
             "",
+            writes_stubbed + reads_from_memory,
         ),
         (
             "  component: border.active_agreement (1 query)",
             "1 agreement",
-            us(statistics.median(agreement_read)),
-            us(percentile(agreement_read, 0.95)),
-            spread(agreement_runs),
+            lambda: border.active_agreement(recipient, purpose),
             "",
         ),
+        ("  component: its SQL run raw on a cursor (no ORM)", "1 agreement", lambda: raw(agreement_sql), ""),
         (
             "  component: border.latest_consents (1 query)",
             "1 subject",
-            us(statistics.median(consent_read)),
-            us(percentile(consent_read, 0.95)),
-            spread(consent_runs),
+            cycling(lambda _p, s: border.latest_consents(deal, [s])),
             "",
         ),
+        ("  component: its SQL run raw on a cursor (no ORM)", "1 subject", lambda: raw(consent_sql), ""),
+        ("  component: raw cursor round trip SELECT 1", "-", lambda: raw(("SELECT 1", ())), ""),
     ]
+    before = Disclosure.objects.count()
+    rows = []
+    for label, row_size, fn, target, *stubs in measured:
+        with contextlib.ExitStack() as stack:  # stubs are in place for the whole row, outside the timing
+            for target_object, name, replacement in stubs[0] if stubs else []:
+                stack.enter_context(mock.patch.object(target_object, name, replacement))
+            samples, run_medians = time_calls(fn)
+        rows.append(
+            (
+                label,
+                row_size,
+                us(statistics.median(samples)),
+                us(percentile(samples, 0.95)),
+                f"{us(min(run_medians))} – {us(max(run_medians))}",
+                target,
+            )
+        )
+    cursor.close()
+    # Only the full call wrote: one disclosure per call, warm-up included; the stubs wrote nothing.
+    assert Disclosure.objects.count() - before == WARMUP + RUNS * CALLS_PER_RUN
     print_table(
-        f"Per call ({calls:,} timed calls per row: {RUNS} runs × {CALLS_PER_RUN}; {dropped} unknown/unreleased keys dropped)",
-        ("measurement", "size", "median", "p95", "run medians", "target"),
+        f"Per call ({RUNS * CALLS_PER_RUN:,} timed calls per row: {RUNS} runs × {CALLS_PER_RUN}, after "
+        f"{WARMUP} warm-up calls; {dropped} of the {PAYLOAD_KEYS} keys are unknown or not released)",
+        ("measurement", "size", "median", "p95", "run medians (min – max)", "target"),
         rows,
     )
 
@@ -323,6 +345,7 @@ def run(connection):
             assert len(out) == batch
 
             now = timezone.now()
+            gc.collect()  # each timed call starts from the same collector state
             start = time.perf_counter_ns()
             Disclosure.objects.bulk_create(
                 Disclosure(

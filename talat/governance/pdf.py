@@ -8,6 +8,7 @@ import logging
 from datetime import datetime
 from pathlib import Path
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
@@ -50,7 +51,14 @@ class _Document(FPDF):
 
 
 def render_export_pdf(export: dict) -> bytes:
-    """The export as an A4 document: one heading a table, one block a row, field: value lines."""
+    """The export as an A4 document: one heading a table, one block a row, field: value lines.
+    The embedded font has Thai and Latin glyphs only, so a Chinese reader gets the English text."""
+    language = translation.get_language() or "th"
+    with translation.override("en" if language.startswith("zh") else language):
+        return _render(export)
+
+
+def _render(export: dict) -> bytes:
     pdf = _Document(format="A4")
     pdf.set_title(_("สำเนาข้อมูลส่วนบุคคล"))
     pdf.set_creator("Talat")
