@@ -23,8 +23,7 @@ from datetime import datetime
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import transaction
-from django.db.models import Q
+from django.db import connection, transaction
 from django.utils import timezone
 
 from talat.core import merkle
@@ -38,19 +37,19 @@ def canonical(document: dict) -> bytes:
 
 
 class DatabaseNodes:
-    """merkle.NodeReader over the AuditNode table: one query per call."""
+    """merkle.NodeReader over the AuditNode table: one plain SQL query per call (row values,
+    which PostgreSQL and SQLite both support), since proofs are on the hot path."""
 
     def get_nodes(self, coords: Iterable[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
-        by_level: dict[int, list[int]] = {}
-        for level, position in coords:
-            by_level.setdefault(level, []).append(position)
-        if not by_level:
+        wanted = list(dict.fromkeys(coords))
+        if not wanted:
             return {}
-        where = Q()
-        for level, positions in by_level.items():
-            where |= Q(level=level, position__in=positions)
-        rows = AuditNode.objects.filter(where).values_list("level", "position", "hash")
-        return {(level, position): bytes(value) for level, position, value in rows}
+        table = connection.ops.quote_name(AuditNode._meta.db_table)
+        values = ", ".join(["(%s, %s)"] * len(wanted))
+        sql = f"SELECT level, position, hash FROM {table} WHERE (level, position) IN (VALUES {values})"  # noqa: S608
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [number for coord in wanted for number in coord])
+            return {(level, position): bytes(value) for level, position, value in cursor.fetchall()}
 
 
 NODES = DatabaseNodes()
@@ -74,7 +73,8 @@ def _state() -> AuditLogState:
 
 @transaction.atomic
 def append_many(events: list[Event], *, at: datetime | None = None) -> list[AuditEntry]:
-    """Appends the events in order, in one transaction, and returns their entries."""
+    """Appends the events in order, in one transaction, and returns their entries (unsaved
+    instances carrying index, kind, at and leaf: the rows are written without the ORM)."""
     if not events:
         return []
     at = at or timezone.now()
@@ -98,10 +98,25 @@ def append_many(events: list[Event], *, at: datetime | None = None) -> list[Audi
         leaf_hashes.append(previous)
         entries.append(AuditEntry(index=size + offset, kind=event.kind, at=at, leaf=leaf))
     nodes = merkle.nodes_for_append_many(size, leaf_hashes, NODES)
-    AuditEntry.objects.bulk_create(entries)
-    AuditNode.objects.bulk_create(AuditNode(level=lv, position=pos, hash=h) for lv, pos, h in nodes)
+    _insert(AuditEntry, ("index", "kind", "at", "leaf"), [(e.index, e.kind, e.at, e.leaf) for e in entries])
+    _insert(AuditNode, ("level", "position", "hash"), nodes)
     AuditLogState.objects.filter(pk=1).update(size=size + len(events), last_leaf_hash=previous)
     return entries
+
+
+def _insert(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """A plain multi-row insert: the log's hot path skips building model instances."""
+    if not rows:
+        return
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(model._meta.get_field(c).column) for c in columns)
+    adapt = [connection.ops.adapt_datetimefield_value if c == "at" else (lambda v: v) for c in columns]
+    placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 500):
+            chunk = rows[start : start + 500]
+            sql = f"INSERT INTO {table} ({names}) VALUES {', '.join([placeholders] * len(chunk))}"  # noqa: S608
+            cursor.execute(sql, [fn(value) for row in chunk for fn, value in zip(adapt, row, strict=True)])
 
 
 def append(kind: str, *, actor=None, refs: dict | None = None, hashes: dict | None = None) -> AuditEntry:

@@ -13,6 +13,7 @@ entry back with it, so call `release` before opening a transaction you would und
 """
 
 import copy
+import functools
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
@@ -21,7 +22,7 @@ from datetime import date
 from types import MappingProxyType
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -78,17 +79,29 @@ def _recipient_filter(recipient: Partner | Agency) -> dict:
 
 
 def active_agreement(recipient: Partner | Agency, purpose: str, on: date | None = None) -> Agreement | None:
+    """The agreement in force for (recipient, purpose) today. Plain SQL with only the columns the
+    border needs: this runs on every release, and revocation must be seen by the next call."""
     on = on or timezone.localdate()
-    return (
-        Agreement.objects.filter(
-            **_recipient_filter(recipient),
-            purpose=purpose,
-            status=AgreementStatus.ACTIVE,
-            valid_from__lte=on,
-            valid_until__gte=on,
-        )
-        .order_by("-approved_at", "-pk")
-        .first()
+    column = "recipient_partner_id" if isinstance(recipient, Partner) else "recipient_agency_id"
+    _recipient_filter(recipient)  # rejects anything but a Partner or an Agency
+    table = connection.ops.quote_name(Agreement._meta.db_table)
+    sql = (
+        f"SELECT id, title_th, fields, consent_required, purpose FROM {table} "  # noqa: S608
+        f"WHERE {column} = %s AND purpose = %s AND status = %s AND valid_from <= %s AND valid_until >= %s "
+        "ORDER BY approved_at DESC, id DESC LIMIT 1"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [recipient.pk, purpose, AgreementStatus.ACTIVE, on, on])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    pk, title, fields, consent_required, agreed_purpose = row
+    return Agreement(
+        pk=pk,
+        title_th=title,
+        fields=json.loads(fields) if isinstance(fields, str) else fields,
+        consent_required=bool(consent_required),
+        purpose=agreed_purpose,
     )
 
 
@@ -100,17 +113,33 @@ def _owner_of(subject) -> dict:
     raise TypeError("the data owner is an Enterprise or a person (User)")
 
 
-def latest_consents(agreement: Agreement, subjects: Sequence) -> dict[int, Consent]:
-    """The consent in force for each subject (by primary key), if any."""
+@dataclass(frozen=True)
+class ConsentState:
+    consent_id: int
+    granted: bool
+
+    @property
+    def at(self):
+        return Consent.objects.values_list("at", flat=True).get(pk=self.consent_id)
+
+
+def latest_consents(agreement: Agreement, subjects: Sequence) -> dict[int, ConsentState]:
+    """The consent in force for each subject (by primary key), if any: one plain SQL query."""
     if not subjects:
         return {}
-    owner_field = "enterprise" if isinstance(subjects[0], Enterprise) else "person"
-    rows = Consent.objects.filter(agreement=agreement, **{f"{owner_field}__in": subjects}).order_by(
-        f"{owner_field}_id", "-at", "-pk"
+    column = "enterprise_id" if isinstance(subjects[0], Enterprise) else "person_id"
+    table = connection.ops.quote_name(Consent._meta.db_table)
+    owners = list(dict.fromkeys(subject.pk for subject in subjects))
+    sql = (
+        f"SELECT {column}, granted, id FROM {table} "  # noqa: S608
+        f"WHERE agreement_id = %s AND {column} IN ({', '.join(['%s'] * len(owners))}) "
+        f"ORDER BY {column}, at DESC, id DESC"
     )
-    latest: dict[int, Consent] = {}
-    for row in rows:
-        latest.setdefault(getattr(row, f"{owner_field}_id"), row)
+    latest: dict[int, ConsentState] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [agreement.pk, *owners])
+        for owner, granted, consent_id in cursor.fetchall():
+            latest.setdefault(owner, ConsentState(consent_id, bool(granted)))
     return latest
 
 
@@ -129,9 +158,14 @@ def _refuse(code: str, reason: str, *, recipient, purpose: str, subject, agreeme
     raise Refused(code, reason)
 
 
-def _allowed_fields(agreement: Agreement, source: type[Model]) -> dict[str, str]:
+def _allowed_fields(agreement: Agreement, source: type[Model]) -> Mapping[str, str]:
     """payload key -> field path, for the source model's fields this agreement releases."""
-    released = set(agreement.fields)
+    return _allowed_for(tuple(sorted(agreement.fields)), source)
+
+
+@functools.lru_cache(maxsize=1024)
+def _allowed_for(released_paths: tuple[str, ...], source: type[Model]) -> Mapping[str, str]:
+    released = set(released_paths)
     allowed = {}
     for model_field in source._meta.get_fields():
         classification = classification_of(model_field)
@@ -140,7 +174,7 @@ def _allowed_fields(agreement: Agreement, source: type[Model]) -> dict[str, str]
         path = field_path(model_field)
         if path in released:
             allowed[model_field.name] = path
-    return allowed
+    return MappingProxyType(allowed)
 
 
 def _digest(data: Mapping) -> str:
