@@ -59,7 +59,7 @@ messages: $(INSTALLED)
 	cd talat && ../$(PY) ../manage.py compilemessages
 
 bench: $(INSTALLED)
-	@set -e; for script in bench/*.py; do $(TEST_ENV) $(PY) "$$script"; done
+	@set -e; for script in bench/[!_]*.py; do $(TEST_ENV) $(PY) "$$script"; done
 
 clean:
 	rm -rf $(VENV) var/static var/test.sqlite3 .cache

@@ -28,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests.* lives
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
 
 import django  # noqa: E402
+from _common import percentile, print_header, print_table, throwaway_database  # noqa: E402
 
 RUNS = 5  # every figure is measured in RUNS separate runs
 SINGLE_APPENDS_PER_RUN = 200
@@ -38,14 +39,6 @@ VERIFIED_SAMPLES = 25
 LEAF_CHUNK = 1 << 16  # leaves hashed into the tree per step while filling
 INSERT_BATCH = 10_000
 FAR_INDEX = 10**12  # baseline rows live far above any real log index
-
-
-# --- shared bench plumbing (each script stands alone) ----------------------------------------------
-
-
-def percentile(values, fraction):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 def time_each(fn, arguments, *, runs=RUNS, warmup=20):
@@ -68,60 +61,6 @@ def time_each(fn, arguments, *, runs=RUNS, warmup=20):
 
 def ms(ns):
     return f"{ns / 1e6:,.3f} ms"
-
-
-def print_table(title, header, rows):
-    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows, strict=True)]
-    print(f"\n{title}")
-    print("  ".join(str(h).ljust(w) for h, w in zip(header, widths, strict=True)))
-    print("  ".join("-" * w for w in widths))
-    for row in rows:
-        pairs = enumerate(zip(row, widths, strict=True))
-        cells = [str(c).ljust(w) if i == 0 else str(c).rjust(w) for i, (c, w) in pairs]
-        print("  ".join(cells))
-
-
-def database_description(connection):
-    if connection.vendor == "sqlite":
-        import sqlite3
-
-        name = connection.settings_dict["NAME"]
-        where = "in-memory test database" if connection.is_in_memory_db() else f"test database {name}"
-        return f"SQLite {sqlite3.sqlite_version} ({where})"
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT version()")
-        version = cursor.fetchone()[0].split(" on ")[0]
-        cursor.execute("SHOW fsync")
-        fsync = cursor.fetchone()[0]
-        cursor.execute("SHOW synchronous_commit")
-        sync = cursor.fetchone()[0]
-    name = connection.settings_dict["NAME"]
-    return f"{version} (test database {name}, fsync={fsync}, synchronous_commit={sync})"
-
-
-def print_header(title, connection):
-    import platform
-
-    print(f"== {title} ==")
-    print(f"database: {database_description(connection)}")
-    print(
-        f"machine: os.cpu_count()={os.cpu_count()}, Python {platform.python_version()}, "
-        f"Django {django.get_version()}; load average {os.getloadavg()[0]:.2f} at the start; "
-        f"medians of {RUNS} runs unless stated"
-    )
-
-
-def throwaway_database(test_name):
-    """Creates and migrates a test database; never touches the configured database itself."""
-    from django.db import connections
-    from django.test.utils import setup_databases
-
-    settings_dict = connections["default"].settings_dict
-    if settings_dict["ENGINE"].endswith("sqlite3"):
-        settings_dict.setdefault("TEST", {})["NAME"] = None  # SQLite: in memory
-    else:  # a name of its own, so a test suite running on the same server is never clobbered
-        settings_dict.setdefault("TEST", {})["NAME"] = test_name
-    return setup_databases(verbosity=0, interactive=False, serialized_aliases=set())
 
 
 # --- part 1: appends -------------------------------------------------------------------------------
@@ -407,7 +346,7 @@ def main():
 
     old_config = throwaway_database("test_talat_bench_audit")
     try:
-        print_header("audit log: appends and proofs", connection)
+        print_header("audit log: appends and proofs", connection, RUNS)
         append_rows = appends(connection)
         proof_rows, append_at_size, stored, fill_seconds = proofs(connection)
         rate_header = (

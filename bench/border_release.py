@@ -23,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests.* lives
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
 
 import django  # noqa: E402
+from _common import percentile, print_header, print_table, throwaway_database  # noqa: E402
 
 RUNS = 5  # every figure is measured in RUNS separate runs
 CALLS_PER_RUN = 400  # per-call rows: RUNS x CALLS_PER_RUN = 2,000 timed calls
@@ -41,14 +42,6 @@ RELEASED_FIELDS = [
     "email",
     "phone",
 ]
-
-
-# --- shared bench plumbing (each script stands alone) ----------------------------------------------
-
-
-def percentile(values, fraction):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 def time_calls(fn, *, runs=RUNS, calls=CALLS_PER_RUN, warmup=None):
@@ -70,61 +63,6 @@ def time_calls(fn, *, runs=RUNS, calls=CALLS_PER_RUN, warmup=None):
 
 def us(ns):
     return f"{ns / 1_000:,.1f} µs"
-
-
-def print_table(title, header, rows):
-    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows, strict=True)]
-    line = "  ".join("-" * w for w in widths)
-    print(f"\n{title}")
-    print("  ".join(str(h).ljust(w) for h, w in zip(header, widths, strict=True)))
-    print(line)
-    for row in rows:
-        pairs = enumerate(zip(row, widths, strict=True))
-        cells = [str(c).ljust(w) if i == 0 else str(c).rjust(w) for i, (c, w) in pairs]
-        print("  ".join(cells))
-
-
-def database_description(connection):
-    if connection.vendor == "sqlite":
-        import sqlite3
-
-        name = connection.settings_dict["NAME"]
-        where = "in-memory test database" if connection.is_in_memory_db() else f"test database {name}"
-        return f"SQLite {sqlite3.sqlite_version} ({where})"
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT version()")
-        version = cursor.fetchone()[0].split(" on ")[0]
-        cursor.execute("SHOW fsync")
-        fsync = cursor.fetchone()[0]
-        cursor.execute("SHOW synchronous_commit")
-        sync = cursor.fetchone()[0]
-    name = connection.settings_dict["NAME"]
-    return f"{version} (test database {name}, fsync={fsync}, synchronous_commit={sync})"
-
-
-def print_header(title, connection):
-    import platform
-
-    print(f"== {title} ==")
-    print(f"database: {database_description(connection)}")
-    print(
-        f"machine: os.cpu_count()={os.cpu_count()}, Python {platform.python_version()}, "
-        f"Django {django.get_version()}; load average {os.getloadavg()[0]:.2f} at the start; "
-        f"medians of {RUNS} runs unless stated"
-    )
-
-
-def throwaway_database(test_name):
-    """Creates and migrates a test database; never touches the configured database itself."""
-    from django.db import connections
-    from django.test.utils import setup_databases
-
-    settings_dict = connections["default"].settings_dict
-    if settings_dict["ENGINE"].endswith("sqlite3"):
-        settings_dict.setdefault("TEST", {})["NAME"] = None  # SQLite: in memory
-    else:  # a name of its own, so a test suite running on the same server is never clobbered
-        settings_dict.setdefault("TEST", {})["NAME"] = test_name
-    return setup_databases(verbosity=0, interactive=False, serialized_aliases=set())
 
 
 # --- the scenario ----------------------------------------------------------------------------------
@@ -188,7 +126,7 @@ def run(connection):
     from talat.governance.models import Disclosure, Purpose
     from talat.registry.models import Enterprise
 
-    print_header("border.release / border.release_many", connection)
+    print_header("border.release / border.release_many", connection, RUNS)
     started = time.perf_counter()
     deal, items = build_world(max(BATCH_SIZES))
     print(f"setup: {len(items):,} enterprises with consent, in {time.perf_counter() - started:.1f} s")

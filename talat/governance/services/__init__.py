@@ -1,5 +1,5 @@
-"""Governance operations: agreements and consent (sharing.py); PDPA and Official Information Act
-requests (requests.py)."""
+"""Governance operations: agreements and consent (sharing.py); PDPA data-subject requests
+(requests.py); Official Information Act requests (information.py)."""
 
 from talat.governance.services.sharing import (  # noqa: F401
     AGREEMENT_FIELDS,
@@ -13,28 +13,30 @@ from talat.governance.services.sharing import (  # noqa: F401
 )
 
 # isort: split
-from talat.governance.services.requests import (  # noqa: F401
-    ERASURE,
-    OWNERS,
+from talat.governance.services.information import (  # noqa: F401
     answer_information_request,
-    build_export,
-    complete_data_subject_request,
     disclosure_blockers,
-    erasure_plan,
-    export_bytes,
-    file_data_subject_request,
     file_information_request,
     information_request_queue,
     may_handle_information_request,
-    models_with_personal_data,
     notices_for_owner,
     notify_enterprises,
     object_to_notice,
+    published_statistics,
+    refuse_information_request,
+)
+from talat.governance.services.requests import (  # noqa: F401
+    ERASURE,
+    OWNERS,
+    build_export,
+    complete_data_subject_request,
+    erasure_plan,
+    export_bytes,
+    file_data_subject_request,
+    models_with_personal_data,
     overdue_count,
     personal_fields,
-    published_statistics,
     refuse_data_subject_request,
-    refuse_information_request,
     start_data_subject_request,
     subject_request_queue,
 )
