@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from talat.core import merkle
 from talat.core.models import AuditEntry, AuditLogState, AuditNode, TreeHead
+from talat.core.sql import insert_rows
 
 HEAD_CONTEXT = b"talat-tree-head-v1"
 
@@ -98,25 +99,12 @@ def append_many(events: list[Event], *, at: datetime | None = None) -> list[Audi
         leaf_hashes.append(previous)
         entries.append(AuditEntry(index=size + offset, kind=event.kind, at=at, leaf=leaf))
     nodes = merkle.nodes_for_append_many(size, leaf_hashes, NODES)
-    _insert(AuditEntry, ("index", "kind", "at", "leaf"), [(e.index, e.kind, e.at, e.leaf) for e in entries])
-    _insert(AuditNode, ("level", "position", "hash"), nodes)
+    insert_rows(
+        AuditEntry, ("index", "kind", "at", "leaf"), [(e.index, e.kind, e.at, e.leaf) for e in entries]
+    )
+    insert_rows(AuditNode, ("level", "position", "hash"), nodes)
     AuditLogState.objects.filter(pk=1).update(size=size + len(events), last_leaf_hash=previous)
     return entries
-
-
-def _insert(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
-    """A plain multi-row insert: the log's hot path skips building model instances."""
-    if not rows:
-        return
-    table = connection.ops.quote_name(model._meta.db_table)
-    names = ", ".join(connection.ops.quote_name(model._meta.get_field(c).column) for c in columns)
-    adapt = [connection.ops.adapt_datetimefield_value if c == "at" else (lambda v: v) for c in columns]
-    placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), 500):
-            chunk = rows[start : start + 500]
-            sql = f"INSERT INTO {table} ({names}) VALUES {', '.join([placeholders] * len(chunk))}"  # noqa: S608
-            cursor.execute(sql, [fn(value) for row in chunk for fn, value in zip(adapt, row, strict=True)])
 
 
 def append(kind: str, *, actor=None, refs: dict | None = None, hashes: dict | None = None) -> AuditEntry:

@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from talat.accounts.models import User
 from talat.core import audit
 from talat.core.classification import DataClass, classification_of, field_path
+from talat.core.sql import insert_rows
 from talat.core.thai import display_date
 from talat.governance.models import Agreement, AgreementStatus, Consent, Disclosure, Purpose
 from talat.registry.models import Agency, Enterprise, Partner
@@ -253,28 +254,18 @@ def release_many(
         )
     with transaction.atomic():
         entries = audit.append_many(events, at=now)
-        disclosures = Disclosure.objects.bulk_create(
-            Disclosure(
-                at=now,
-                agreement=agreement,
-                purpose=purpose,
-                recipient_label=_recipient_label(recipient),
-                field_names=sorted(allowed[key] for key in data),
-                payload_sha256=digest,
-                audit_index=entry.index,
-                **{owner_kind: subject},
-            )
-            for (data, subject, owner_kind, digest), entry in zip(prepared, entries, strict=True)
-        )
-    if any(d.pk is None for d in disclosures):  # backends that do not return ids on bulk insert
-        by_index = dict(
-            Disclosure.objects.filter(audit_index__in=[e.index for e in entries]).values_list(
-                "audit_index", "pk"
-            )
-        )
-        ids = [by_index[e.index] for e in entries]
-    else:
-        ids = [d.pk for d in disclosures]
+        ids = insert_rows(
+            Disclosure,
+            ("at", "agreement", "purpose", "recipient_label", "enterprise", "person", "field_names",
+             "payload_sha256", "audit_index"),
+            [
+                (now, agreement.pk, purpose, _recipient_label(recipient),
+                 subject.pk if kind == "enterprise" else None, subject.pk if kind == "person" else None,
+                 sorted(allowed[key] for key in data), digest, entry.index)
+                for (data, subject, kind, digest), entry in zip(prepared, entries, strict=True)
+            ],
+            returning="id",
+        )  # fmt: skip
     return [
         Released(
             data=MappingProxyType(data),

@@ -67,7 +67,7 @@ def test_a_failed_audit_write_undoes_the_action(monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("audit storage unavailable")
 
-    monkeypatch.setattr(audit, "_insert", broken)
+    monkeypatch.setattr(audit, "insert_rows", broken)
     with pytest.raises(RuntimeError), transaction.atomic():
         Agency.objects.create(code="x", name_th="x", name_en="x")
         audit.append("agency.created", refs={"code": "x"})
