@@ -10,8 +10,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from talat.accounts.services import authenticate_api_key
 from talat.core.api import ApiError, ApiKeyAuth, SessionUserAuth
-from talat.governance.api import data_router as governance_data_router
-from talat.governance.api import router as governance_router
+from talat.governance.api import audit_router, oia_router, requests_router, sharing_router
 from talat.registry.api import router as registry_router
 
 api = NinjaAPI(
@@ -80,5 +79,5 @@ def on_not_found(request, exc):
 
 
 api.add_router("/v1/", registry_router)
-api.add_router("/v1/", governance_router)
-api.add_router("/v1/", governance_data_router)
+for router in (audit_router, sharing_router, requests_router, oia_router):
+    api.add_router("/v1/", router)
