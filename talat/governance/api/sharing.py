@@ -9,7 +9,7 @@ from ninja.pagination import paginate
 from talat.core.api import ApiError, Page
 from talat.governance import selectors, services
 from talat.governance.models import Agreement, AgreementStatus, Purpose
-from talat.registry.models import Enterprise
+from talat.registry.models import Agency, Enterprise, Partner
 
 router = Router(tags=["governance"])
 
@@ -144,3 +144,69 @@ def consent(request, agreement_id: int, payload: ConsentIn):
         text_version=payload.text_version,
     )
     return 201, decided
+
+
+class AgreementIn(Schema):
+    title_th: str = Field(..., max_length=200)
+    title_en: str = Field("", max_length=200)
+    recipient_partner: str | None = Field(None, description="partner code, e.g. cainiao")
+    recipient_agency: str | None = Field(None, description="agency code, when the recipient is an agency")
+    responsible_agency: str = Field(..., description="code of the agency whose officer approves")
+    purpose: Purpose
+    legal_basis: str
+    fields: list[str] = Field(..., description="field paths such as registry.Enterprise.name_th")
+    countries: list[str]
+    transfer_basis: str
+    retention_days: int
+    consent_required: bool = True
+    valid_from: date
+    valid_until: date
+    summary_th: str = Field(..., max_length=2000)
+
+
+class StatusIn(Schema):
+    status: AgreementStatus
+    reason: str = Field(..., max_length=2000)
+
+
+def _code(model, code: str | None, field: str):
+    if code is None:
+        return None
+    found = model.objects.filter(code=code).first()
+    if found is None:
+        raise ApiError(422, "invalid", {field: [_("ไม่รู้จักรหัส %(code)s") % {"code": code}]})
+    return found
+
+
+def _agreement(agreement_id: int) -> Agreement:
+    item = Agreement.objects.filter(pk=agreement_id).first()
+    if item is None:
+        raise ApiError(404, "not_found", _("ไม่พบข้อตกลง"))
+    return item
+
+
+@router.post("/governance/agreements", response={201: AgreementOut}, summary="Draft an agreement (officers)")
+def draft(request, payload: AgreementIn):
+    data = payload.dict()
+    data["recipient_partner"] = _code(Partner, payload.recipient_partner, "recipient_partner")
+    data["recipient_agency"] = _code(Agency, payload.recipient_agency, "recipient_agency")
+    data["responsible_agency"] = _code(Agency, payload.responsible_agency, "responsible_agency")
+    return 201, services.draft_agreement(drafted_by=request.user, **data)
+
+
+@router.post(
+    "/governance/agreements/{agreement_id}/approve", response=AgreementOut, summary="Approve a draft"
+)
+def approve(request, agreement_id: int):
+    return services.approve_agreement(agreement=_agreement(agreement_id), officer=request.user)
+
+
+@router.post(
+    "/governance/agreements/{agreement_id}/status",
+    response=AgreementOut,
+    summary="Suspend, reinstate or revoke",
+)
+def change_status(request, agreement_id: int, payload: StatusIn):
+    return services.change_agreement_status(
+        agreement=_agreement(agreement_id), officer=request.user, status=payload.status, reason=payload.reason
+    )
