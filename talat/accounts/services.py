@@ -29,7 +29,9 @@ def sign_up(*, email: str, password: str, full_name: str, language: str = "th") 
     user = User.objects.create_user(
         email, password, full_name=candidate.full_name, role=Role.SME_OWNER, language=language
     )
-    audit.append("account.created", actor=user, refs={"user": user.pk, "role": user.role})
+    audit.append(
+        "account.created", actor=user, refs={"user": audit.pseudonym("user", user.pk), "role": user.role}
+    )
     return user
 
 
@@ -108,7 +110,12 @@ def create_api_key(
     audit.append(
         "apikey.created",
         actor=created_by,
-        refs={"key": prefix, "user": user.pk, "scopes": key.scopes, "expires_at": expires_at.isoformat()},
+        refs={
+            "key": prefix,
+            "user": audit.pseudonym("user", user.pk),
+            "scopes": key.scopes,
+            "expires_at": expires_at.isoformat(),
+        },
     )
     return key, f"{API_KEY_PREFIX}_{prefix}_{secret}"
 

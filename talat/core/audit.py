@@ -3,8 +3,9 @@ tree heads and inclusion and consistency proofs, in the manner of Certificate Tr
 
 An entry's leaf is canonical JSON (sorted keys, no spaces, UTF-8) of
     {"v": 1, "index": n, "prev": hex(leaf hash of entry n-1, "" for the first), "at": ISO time,
-     "kind": "...", "actor": user id or null, "refs": {...}, "hashes": {...}}
-References and hashes only: a leaf never holds a personal value. The log fails closed: the
+     "kind": "...", "actor": pseudonym of the user or null, "refs": {...}, "hashes": {...}}
+References and hashes only: a leaf never holds a personal value, and rows of businesses and
+people appear only as keyed pseudonyms (see `pseudonym`). The log fails closed: the
 entry is written in the caller's transaction, so if it cannot be written the action rolls back.
 
 A tree head is signed with Ed25519 over
@@ -27,10 +28,23 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from talat.core import merkle
+from talat.core.crypto import blind_index
 from talat.core.models import AuditEntry, AuditLogState, AuditNode, TreeHead
 from talat.core.sql import insert_rows
 
 HEAD_CONTEXT = b"talat-tree-head-v1"
+
+
+def pseudonym(kind: str, pk) -> str:
+    """How a leaf names a row of a business or a person: a keyed hash, stable for the same row,
+    so whoever holds Talat's index key (officers, auditors on site) can link entries to rows
+    while the public log cannot be joined with public ids."""
+    return f"{kind}:{blind_index(f'{kind}:{pk}', purpose='audit.subject')[:32]}"
+
+
+def commitment(text: str) -> str:
+    """A keyed hash of free text (a reason, an answer): provable later, not guessable now."""
+    return blind_index(text, purpose="audit.text")
 
 
 def canonical(document: dict) -> bytes:
@@ -78,8 +92,8 @@ def append_many(events: list[Event], *, at: datetime | None = None) -> list[Audi
     instances carrying index, kind, at and leaf: the rows are written without the ORM)."""
     if not events:
         return []
-    at = at or timezone.now()
     state = _state()
+    at = at or timezone.now()  # read under the lock, so times never go backwards as indices grow
     size, previous = state.size, bytes(state.last_leaf_hash)
     entries, leaf_hashes = [], []
     for offset, event in enumerate(events):
@@ -90,7 +104,7 @@ def append_many(events: list[Event], *, at: datetime | None = None) -> list[Audi
                 "prev": previous.hex(),
                 "at": at.isoformat(timespec="microseconds"),
                 "kind": event.kind,
-                "actor": event.actor_id,
+                "actor": pseudonym("user", event.actor_id) if event.actor_id is not None else None,
                 "refs": event.refs,
                 "hashes": event.hashes,
             }

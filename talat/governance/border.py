@@ -65,9 +65,12 @@ class Released:
 
 
 def require_released(value) -> Released:
-    """What a connector calls on anything it is about to send."""
+    """What a connector calls on anything it is about to send: a Released whose data is still
+    exactly what was released (a copy made with other data fails the payload hash)."""
     if not isinstance(value, Released):
         raise TypeError(f"connectors send only data released by the border, not {type(value).__name__}")
+    if _digest(dict(value.data)) != value.payload_sha256:
+        raise TypeError("this Released value holds data other than what the border released")
     return value
 
 
@@ -152,7 +155,7 @@ def _refuse(code: str, reason: str, *, recipient, purpose: str, subject, agreeme
             "recipient": f"{type(recipient).__name__.lower()}:{recipient.pk}",
             "purpose": purpose,
             "agreement": agreement.pk if agreement else None,
-            "owner": f"{next(iter(owner))}:{subject.pk}",
+            "owner": audit.pseudonym(next(iter(owner)), subject.pk),
             "code": code,
         },
     )
@@ -225,13 +228,14 @@ def release_many(
     agreement lookup, one consent query and one batched audit append. All or none."""
     if not items:
         return []
+    if purpose not in Purpose.values:
+        raise Refused("bad_purpose", _("ไม่รู้จักวัตถุประสงค์ %(purpose)s") % {"purpose": purpose})
     subjects = [subject for _payload, subject in items]
-    for subject in subjects:
-        _owner_of(subject)
+    if len({next(iter(_owner_of(subject))) for subject in subjects}) > 1:
+        raise TypeError("one batch releases the data of enterprises or of people, not both")
     agreement = active_agreement(recipient, purpose)
     _check(agreement, subjects, recipient=recipient, purpose=purpose)
     allowed = _allowed_fields(agreement, source)
-    now = timezone.now()
     prepared = []
     events = []
     for payload, subject in items:
@@ -246,14 +250,15 @@ def release_many(
                     "recipient": f"{type(recipient).__name__.lower()}:{recipient.pk}",
                     "purpose": purpose,
                     "agreement": agreement.pk,
-                    "owner": f"{owner_kind}:{subject.pk}",
+                    "owner": audit.pseudonym(owner_kind, subject.pk),
                     "fields": sorted(allowed[key] for key in data),
                 },
                 hashes={"payload_sha256": digest},
             )
         )
     with transaction.atomic():
-        entries = audit.append_many(events, at=now)
+        entries = audit.append_many(events)
+        now = entries[0].at
         ids = insert_rows(
             Disclosure,
             ("at", "agreement", "purpose", "recipient_label", "enterprise", "person", "field_names",

@@ -1,7 +1,5 @@
 """Operations on the registry: registering an enterprise and officers' decisions on it."""
 
-import hashlib
-
 import phonenumbers
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
@@ -178,7 +176,9 @@ def register_enterprise(*, owner: User, **fields) -> Enterprise:
         raise ValidationError({"registration_number": _("เลขทะเบียนนี้ลงทะเบียนไว้แล้ว")}) from error
     enterprise.categories.set(categories)
     audit.append(
-        "enterprise.registered", actor=owner, refs={"enterprise": enterprise.pk, "kind": enterprise.kind}
+        "enterprise.registered",
+        actor=owner,
+        refs={"enterprise": audit.pseudonym("enterprise", enterprise.pk), "kind": enterprise.kind},
     )
     return enterprise
 
@@ -225,8 +225,8 @@ def decide_enterprise(*, enterprise: Enterprise, officer: User, status: str, rea
     audit.append(
         f"enterprise.{status}",
         actor=officer,
-        refs={"enterprise": enterprise.pk, "agency": agency.code},
-        hashes={"reason_sha256": hashlib.sha256(reason.encode()).hexdigest()},
+        refs={"enterprise": audit.pseudonym("enterprise", enterprise.pk), "agency": agency.code},
+        hashes={"reason_hmac": audit.commitment(reason)},
     )
     return enterprise
 

@@ -175,3 +175,38 @@ def test_batch_release_is_all_or_nothing():
     assert [r.disclosure_id for r in released] == list(
         Disclosure.objects.order_by("audit_index").values_list("pk", flat=True)
     )
+
+
+def test_a_released_value_copied_with_other_data_is_refused():
+    import dataclasses
+
+    deal = agreement(consent_required=False)
+    shop = enterprise()
+    released = border.release({"name_th": shop.name_th}, source=Enterprise, recipient=deal.recipient,
+                              purpose="logistics", subject=shop)  # fmt: skip
+    forged = dataclasses.replace(released, data={"name_th": shop.name_th, "tax_id": shop.tax_id})
+    with pytest.raises(TypeError, match="other than what the border released"):
+        border.require_released(forged)
+
+
+def test_mixed_owners_and_unknown_purposes_are_refused():
+    deal = agreement(consent_required=False)
+    shop = enterprise()
+    with pytest.raises(TypeError):
+        border.release_many([({}, shop), ({}, shop.owner)], source=Enterprise, recipient=deal.recipient,
+                            purpose="logistics")  # fmt: skip
+    with pytest.raises(border.Refused) as caught:
+        border.release({}, source=Enterprise, recipient=deal.recipient, purpose="gossip", subject=shop)
+    assert caught.value.code == "bad_purpose"
+
+
+def test_the_public_log_names_owners_only_by_pseudonym():
+    deal = agreement(consent_required=False)
+    shop = enterprise()
+    args = {"source": Enterprise, "recipient": deal.recipient, "purpose": "logistics", "subject": shop}
+    border.release({"name_th": shop.name_th}, **args)
+    leaf = bytes(AuditEntry.objects.filter(kind="border.released").get().leaf).decode()
+    assert f'"enterprise:{shop.pk}"' not in leaf
+    from talat.core import audit
+
+    assert audit.pseudonym("enterprise", shop.pk) in leaf

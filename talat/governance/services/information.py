@@ -7,7 +7,6 @@ Every change is written to the audit log in the same transaction, with reference
 only: never a requester's name, e-mail, tracking code or any personal value.
 """
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 
@@ -193,7 +192,10 @@ def object_to_notice(*, notice: EnterpriseNotice, owner: User, objection: str) -
     audit.append(
         "governance.oia.objected",
         actor=owner,
-        refs={"request": notice.request_id, "enterprise": notice.enterprise_id},
+        refs={
+            "request": notice.request_id,
+            "enterprise": audit.pseudonym("enterprise", notice.enterprise_id),
+        },
     )
     return notice
 
@@ -237,9 +239,7 @@ def answer_information_request(
     item.handled_by = officer
     item.closed_at = timezone.now()
     item.save(update_fields=["status", "answer", "concerns_business", "handled_by", "closed_at"])
-    _audit_oia(
-        "answered", item, officer, hashes={"answer_sha256": hashlib.sha256(answer.encode()).hexdigest()}
-    )
+    _audit_oia("answered", item, officer, hashes={"answer_hmac": audit.commitment(answer)})
     _notify(
         item.contact_email,
         _("ตลาด: หน่วยงานตอบคำขอข้อมูลข่าวสารของคุณแล้ว"),

@@ -174,9 +174,7 @@ def change_agreement_status(*, agreement: Agreement, officer: User, status: str,
     agreement.status = status
     agreement.status_reason = reason.strip()
     agreement.save(update_fields=["status", "status_reason"])
-    _audit(
-        f"agreement.{status}", agreement, officer, reason_sha256=hashlib.sha256(reason.encode()).hexdigest()
-    )
+    _audit(f"agreement.{status}", agreement, officer, reason_hmac=audit.commitment(reason))
     return agreement
 
 
@@ -241,7 +239,11 @@ def decide_consent(
     audit.append(
         "consent.granted" if granted else "consent.withdrawn",
         actor=by,
-        refs={"agreement": agreement.pk, "owner": f"{owner_field}:{owner.pk}", "text_version": text_version},
+        refs={
+            "agreement": agreement.pk,
+            "owner": audit.pseudonym(owner_field, owner.pk),
+            "text_version": text_version,
+        },
         hashes={"text_sha256": consent.text_sha256},
     )
     return consent
