@@ -27,11 +27,11 @@ def user(role=Role.SME_OWNER, email=None, **extra) -> User:
     return User.objects.create_user(email, PASSWORD, full_name=f"ทดสอบ {role}", role=role, **extra)
 
 
-def officer(agency_code="dip", verifies=True) -> User:
+def officer(agency_code="dip", verifies=True, personal_data=False) -> User:
     agency, _ = Agency.objects.get_or_create(
         code=agency_code,
         defaults={"name_th": "กรมส่งเสริมอุตสาหกรรม", "name_en": "Department of Industrial Promotion",
-                  "verifies_enterprises": verifies},
+                  "verifies_enterprises": verifies, "handles_personal_data": personal_data},
     )  # fmt: skip
     person = user(Role.AGENCY_OFFICER)
     services.affiliate(user=person, agency=agency)

@@ -185,10 +185,15 @@ def sign_tree_head() -> TreeHead:
     )
 
 
+HEAD_INTERVAL_MS = 10_000
+
+
 def latest_tree_head() -> TreeHead:
-    """The newest signed head, signing a new one first when entries were added since."""
+    """The newest signed head. A new one is signed when entries were added since and the newest is
+    older than HEAD_INTERVAL_MS, so public reads sign (and lock the log) at most that often."""
     latest = TreeHead.objects.order_by("-size", "-timestamp_ms").first()
-    if latest is None or latest.size < size():
+    now_ms = int(timezone.now().timestamp() * 1000)
+    if latest is None or (latest.size < size() and now_ms - latest.timestamp_ms >= HEAD_INTERVAL_MS):
         return sign_tree_head()
     return latest
 

@@ -15,17 +15,51 @@ from talat.registry.models import Agency, Enterprise, EnterpriseKind, Partner, P
 DEMO_PASSWORD = "talat-demo-2569"
 
 AGENCIES = [
-    ("dip", "กรมส่งเสริมอุตสาหกรรม", "Department of Industrial Promotion", "工业促进厅", "กระทรวงอุตสาหกรรม", True),
-    ("ditp", "กรมส่งเสริมการค้าระหว่างประเทศ", "Department of International Trade Promotion", "国际贸易促进厅",
-     "กระทรวงพาณิชย์", True),
+    (
+        "dip",
+        "กรมส่งเสริมอุตสาหกรรม",
+        "Department of Industrial Promotion",
+        "工业促进厅",
+        "กระทรวงอุตสาหกรรม",
+        True,
+    ),
+    (
+        "ditp",
+        "กรมส่งเสริมการค้าระหว่างประเทศ",
+        "Department of International Trade Promotion",
+        "国际贸易促进厅",
+        "กระทรวงพาณิชย์",
+        True,
+    ),
     ("customs", "กรมศุลกากร", "The Customs Department", "海关厅", "กระทรวงการคลัง", False),
-    ("tat", "การท่องเที่ยวแห่งประเทศไทย", "Tourism Authority of Thailand", "泰国国家旅游局",
-     "กระทรวงการท่องเที่ยวและกีฬา", False),
-    ("eeco", "สำนักงานคณะกรรมการนโยบายเขตพัฒนาพิเศษภาคตะวันออก", "Eastern Economic Corridor Office", "东部经济走廊办公室",
-     "สำนักนายกรัฐมนตรี", False),
+    (
+        "tat",
+        "การท่องเที่ยวแห่งประเทศไทย",
+        "Tourism Authority of Thailand",
+        "泰国国家旅游局",
+        "กระทรวงการท่องเที่ยวและกีฬา",
+        False,
+    ),
+    (
+        "eeco",
+        "สำนักงานคณะกรรมการนโยบายเขตพัฒนาพิเศษภาคตะวันออก",
+        "Eastern Economic Corridor Office",
+        "东部经济走廊办公室",
+        "สำนักนายกรัฐมนตรี",
+        False,
+    ),
     ("cdd", "กรมการพัฒนาชุมชน", "Community Development Department", "社区发展厅", "กระทรวงมหาดไทย", True),
     ("dbd", "กรมพัฒนาธุรกิจการค้า", "Department of Business Development", "商业发展厅", "กระทรวงพาณิชย์", False),
-]  # fmt: skip
+    (
+        "talat-dpo",
+        "สำนักงานคุ้มครองข้อมูลส่วนบุคคลของตลาด",
+        "Talat Data Protection Office",
+        "Talat 数据保护办公室",
+        "",
+        False,
+    ),
+]
+DATA_PROTECTION_OFFICES = {"talat-dpo"}  # fmt: skip
 
 PARTNERS = [
     ("lazada", "ลาซาด้า", "Lazada", "来赞达", PartnerKind.MARKETPLACE, "TH"),
@@ -138,6 +172,7 @@ def load(seed: int = 2569) -> dict:
                 "name_zh": zh,
                 "ministry_th": ministry,
                 "verifies_enterprises": verifies,
+                "handles_personal_data": code in DATA_PROTECTION_OFFICES,
             },
         )
     partners = {}
@@ -148,11 +183,12 @@ def load(seed: int = 2569) -> dict:
         )
     users = {}
     for email, name, role, place in LOGINS:
-        users[role] = _user(email, name, role)
+        person = _user(email, name, role)
+        users.setdefault(role, person)  # the first login of each role acts in the demo below
         if place:
             kind, code = place
             target = {"agency": agencies, "partner": partners}[kind][code]
-            services.affiliate(user=users[role], **{kind: target})
+            services.affiliate(user=person, **{kind: target})
 
     officer = users[Role.AGENCY_OFFICER]
     for index, (province_code, name_th, name_en, kind, categories) in enumerate(ENTERPRISES):

@@ -22,6 +22,9 @@ class Agency(models.Model):
     name_zh = public(models.CharField(_("ชื่อภาษาจีน"), max_length=200, blank=True))
     ministry_th = public(models.CharField(_("กระทรวง"), max_length=200, blank=True))
     verifies_enterprises = public(models.BooleanField(_("ตรวจสอบการลงทะเบียนกิจการ"), default=False))
+    handles_personal_data = public(
+        models.BooleanField(_("ดำเนินการคำขอของเจ้าของข้อมูลส่วนบุคคล (PDPA)"), default=False)
+    )
 
     class Meta:
         verbose_name = _("หน่วยงาน")
@@ -130,7 +133,7 @@ class Enterprise(TimeStampedModel):
     province_code = public(models.CharField(_("จังหวัด"), max_length=2, db_index=True))
     postal_code = internal(models.CharField(_("รหัสไปรษณีย์"), max_length=5))
     phone = confidential(EncryptedTextField(_("โทรศัพท์")), personal=True)
-    email = confidential(models.EmailField(_("อีเมล")))
+    email = confidential(models.EmailField(_("อีเมล")), personal=True)
     categories = public(
         models.ManyToManyField(GoodsCategory, verbose_name=_("หมวดสินค้า"), related_name="enterprises")
     )

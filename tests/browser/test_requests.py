@@ -36,7 +36,7 @@ def test_access_request_from_filing_to_download(new_page, screenshot):
         "somsri@example.th", PASSWORD, full_name="สมศรี ใจดี", role=Role.SME_OWNER
     )
     enterprise(owner=person, phone="081 234 5678", name_th="ร้านผ้าสมศรี")
-    desk = officer()
+    desk = officer(agency_code="talat-dpo", verifies=False, personal_data=True)
 
     page = new_page()
     log_in(page, person.email)

@@ -53,7 +53,7 @@ def verified(shop, checker=None):
 
 @pytest.fixture
 def desk():
-    return officer()
+    return officer(agency_code="talat-dpo", verifies=False, personal_data=True)
 
 
 @pytest.fixture
@@ -558,3 +558,17 @@ def test_oia_queue_shows_only_the_officers_agency(agency_desk):
     page = browser.get("/governance/oia/officer/").content.decode()
     assert page.count('data-testid="oia-row"') == 1 and f"#{mine.pk} " in page
     assert browser.get(f"/governance/oia/officer/{mine.pk + 1}/").status_code == 403
+
+
+def test_only_the_data_protection_office_handles_personal_data_requests(client):
+    from django.urls import reverse
+
+    from tests.factories import user
+
+    person = user()
+    item = governance.file_data_subject_request(person=person, kind="access")
+    ordinary = officer(agency_code="tat", verifies=False)
+    client.force_login(ordinary)
+    assert client.get(reverse("governance:request_queue")).status_code == 403
+    with pytest.raises(PermissionDenied):
+        governance.start_data_subject_request(item=item, officer=ordinary)

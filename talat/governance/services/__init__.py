@@ -33,6 +33,7 @@ from talat.governance.services.requests import (  # noqa: F401
     erasure_plan,
     export_bytes,
     file_data_subject_request,
+    may_handle_subject_requests,
     models_with_personal_data,
     overdue_count,
     personal_fields,

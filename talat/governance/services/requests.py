@@ -48,6 +48,7 @@ from talat.governance.models import (
     RequestStatus,
 )
 from talat.registry.models import (
+    Affiliation,
     Enterprise,
     VerificationStatus,
 )
@@ -273,6 +274,7 @@ ERASURE: dict[str, dict[str, Erase | Hold]] = {
         "tax_id": _held_for_tax(lambda e: f"ERASED-{e.uid.hex}"),
         "address_line": _held_for_tax(lambda e: ""),
         "phone": Erase(lambda e: ""),
+        "email": Erase(lambda e: f"erased-{e.uid.hex}@erased.invalid"),
     },
     "governance.Consent": {"person": Hold(PROOF_OF_PROCESSING)},
     "governance.Disclosure": {"person": Hold(PROOF_OF_PROCESSING)},
@@ -383,9 +385,20 @@ def _erase(person: User) -> list[PlanLine]:
 # --- PDPA data-subject requests -----------------------------------------------------------------
 
 
+def may_handle_subject_requests(user: User) -> bool:
+    """People's requests about their personal data are handled by Talat's data protection office
+    (an agency flagged for it) or a platform administrator, not by every agency officer."""
+    if user.is_platform_admin:
+        return True
+    return (
+        user.is_agency_officer
+        and Affiliation.objects.filter(user=user, agency__handles_personal_data=True).exists()
+    )
+
+
 def _require_officer(user: User) -> None:
-    if not (user.is_agency_officer or user.is_platform_admin):
-        raise PermissionDenied(_("เฉพาะเจ้าหน้าที่หน่วยงานหรือผู้ดูแลแพลตฟอร์มเท่านั้นที่ดำเนินการคำขอได้"))
+    if not may_handle_subject_requests(user):
+        raise PermissionDenied(_("เฉพาะเจ้าหน้าที่คุ้มครองข้อมูลส่วนบุคคลหรือผู้ดูแลแพลตฟอร์มเท่านั้นที่ดำเนินการคำขอได้"))
 
 
 def _clean_text(value, *, field_name: str, required_message: str | None = None) -> str:

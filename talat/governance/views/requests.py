@@ -168,6 +168,11 @@ def _require_officer(request):
         raise PermissionDenied
 
 
+def _require_data_protection_officer(request):
+    if not services.may_handle_subject_requests(request.user):
+        raise PermissionDenied
+
+
 def _site(request) -> str:
     return request.build_absolute_uri("/").rstrip("/")
 
@@ -245,7 +250,7 @@ def request_export(request, pk: int, fmt: str):
 
 @login_required
 def request_queue(request):
-    _require_officer(request)
+    _require_data_protection_officer(request)
     closed = request.GET.get("show") == "closed"
     page = _page(request, services.subject_request_queue(closed=closed))
     return render(
@@ -257,7 +262,7 @@ def request_queue(request):
 
 @login_required
 def handle_request(request, pk: int):
-    _require_officer(request)
+    _require_data_protection_officer(request)
     item = get_object_or_404(DataSubjectRequest.objects.select_related("requester", "handled_by"), pk=pk)
     resolution_form = ResolutionForm(request.POST if request.POST.get("action") == "complete" else None)
     refusal_form = RefusalForm(request.POST if request.POST.get("action") == "refuse" else None)
@@ -302,7 +307,7 @@ def handle_request(request, pk: int):
 @login_required
 def confirm_erasure(request, pk: int):
     """Shows what erasure will blank and what the law holds, and erases on confirmation."""
-    _require_officer(request)
+    _require_data_protection_officer(request)
     item = get_object_or_404(
         DataSubjectRequest.objects.select_related("requester"), pk=pk, kind=RequestKind.ERASURE
     )
