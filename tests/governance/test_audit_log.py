@@ -209,3 +209,16 @@ def test_logins_registrations_decisions_and_keys_are_audited(client):
     assert kinds[:4] == ["login.failed", "login.succeeded", "enterprise.registered", "enterprise.rejected"]
     text = b"".join(leaves())
     assert b"audit@example.th" not in text and "เอกสารไม่ครบ".encode() not in text
+
+
+def test_heads_kept_outside_talat_catch_a_rewrite_after_the_database_heads_are_deleted(client, tmp_path):
+    import json
+
+    fill(6)
+    kept = client.get("/api/v1/audit/tree-head").json()
+    (tmp_path / "heads.json").write_text(json.dumps([kept]))
+    TreeHead.objects.all().delete()
+    _execute('DELETE FROM core_auditentry WHERE "index" >= %s', [5])
+    call_command("audit", "verify")  # with no head left in the database the truncation goes unseen...
+    with pytest.raises(CommandError, match="TAMPERED"):
+        call_command("audit", "verify", "--heads", str(tmp_path / "heads.json"))  # ...but not by an auditor
