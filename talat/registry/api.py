@@ -114,11 +114,13 @@ def get_enterprise(request, enterprise_id: int):
 def register_enterprise(request, payload: EnterpriseIn):
     require_scope(request, Scope.ENTERPRISES_WRITE)
     fields = payload.dict(exclude={"owner_email"})
+    registered_by = None
     if getattr(request, "api_key", None) is not None:
         owner = User.objects.filter(email__iexact=payload.owner_email or "", role=Role.SME_OWNER).first()
         if owner is None:
             raise ApiError(422, "invalid", {"owner_email": [_("ไม่พบบัญชีเจ้าของกิจการที่ใช้อีเมลนี้")]})
+        registered_by = request.user
     else:
         owner = request.user
-    enterprise = services.register_enterprise(owner=owner, **fields)
+    enterprise = services.register_enterprise(owner=owner, registered_by=registered_by, **fields)
     return 201, enterprise

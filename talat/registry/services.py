@@ -161,9 +161,10 @@ def validate_enterprise(**fields) -> dict:
 
 
 @transaction.atomic
-def register_enterprise(*, owner: User, **fields) -> Enterprise:
+def register_enterprise(*, owner: User, registered_by: User | None = None, **fields) -> Enterprise:
     """Registers an enterprise for `owner`; it waits for an agency officer's verification.
-    Raises ValidationError (keyed by field) and writes nothing when any field is wrong."""
+    `registered_by` is a partner's account registering on the owner's behalf (audited as the
+    actor). Raises ValidationError (keyed by field) and writes nothing when any field is wrong."""
     if owner.role != Role.SME_OWNER:
         raise PermissionDenied(_("เฉพาะบัญชีเจ้าของกิจการเท่านั้นที่ลงทะเบียนกิจการได้"))
     data = validate_enterprise(**fields)
@@ -177,8 +178,12 @@ def register_enterprise(*, owner: User, **fields) -> Enterprise:
     enterprise.categories.set(categories)
     audit.append(
         "enterprise.registered",
-        actor=owner,
-        refs={"enterprise": audit.pseudonym("enterprise", enterprise.pk), "kind": enterprise.kind},
+        actor=registered_by or owner,
+        refs={
+            "enterprise": audit.pseudonym("enterprise", enterprise.pk),
+            "kind": enterprise.kind,
+            "owner": audit.pseudonym("user", owner.pk),
+        },
     )
     return enterprise
 
