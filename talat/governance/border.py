@@ -269,8 +269,10 @@ def release_many(
                  sorted(allowed[key] for key in data), digest, entry.index)
                 for (data, subject, kind, digest), entry in zip(prepared, entries, strict=True)
             ],
-            returning="id",
+            returning=("audit_index", "id"),
         )  # fmt: skip
+        by_index = dict(ids)
+        ids = [by_index[entry.index] for entry in entries]
     return [
         Released(
             data=MappingProxyType(data),
