@@ -47,3 +47,48 @@ def test_bad_information_requests_change_nothing(client):
     assert response.status_code == 422
     assert set(response.json()["detail"]) >= {"requester_name", "contact_email"}
     assert not InformationRequest.objects.exists()
+
+
+def test_the_data_protection_office_works_the_pdpa_queue_over_the_api(client):
+    person = user()
+    client.force_login(person)
+    objection = {"kind": "objection", "objection_purpose": "marketing", "details": "ไม่ต้องการโฆษณา"}
+    item = client.post("/api/v1/governance/requests", objection, content_type="application/json")
+    pk = item.json()["id"]
+    client.force_login(officer(agency_code="tat", verifies=False))
+    assert client.get("/api/v1/governance/requests/queue").status_code == 403
+    assert client.post(f"/api/v1/governance/requests/{pk}/start").status_code == 403
+    client.force_login(officer(agency_code="talat-dpo", verifies=False, personal_data=True))
+    assert client.get("/api/v1/governance/requests/queue").json()["count"] == 1
+    assert client.post(f"/api/v1/governance/requests/{pk}/start").json()["status"] == "in_progress"
+    outcome = {"resolution": "หยุดส่งข้อมูลเพื่อการตลาดแล้ว"}
+    done = client.post(f"/api/v1/governance/requests/{pk}/complete", outcome, content_type="application/json")
+    assert done.json()["status"] == "completed"
+
+
+def test_agency_officers_refuse_information_requests_over_the_api(client):
+    desk = officer()
+    filed = client.post(
+        "/api/v1/oia",
+        {"requester_name": "ผู้ขอ", "contact_email": "asker@example.th", "information_wanted": "สัญญาจ้าง",
+         "agency": desk.affiliation.agency.code},
+        content_type="application/json",
+    ).json()  # fmt: skip
+    pk = InformationRequest.objects.get(code=filed["code"]).pk
+    client.force_login(officer(agency_code="tat", verifies=False))
+    refusal = {"ground": "s15_6", "reason": "ความลับทางการค้า"}
+    assert (
+        client.post(f"/api/v1/oia/requests/{pk}/refuse", refusal, content_type="application/json").status_code
+        == 403
+    )
+    client.force_login(desk)
+    assert client.get("/api/v1/oia/queue").json()["count"] == 1
+    nonsense = {"ground": "nope", "reason": "x"}
+    bad = client.post(f"/api/v1/oia/requests/{pk}/refuse", nonsense, content_type="application/json")
+    assert bad.status_code == 422
+    refused = client.post(
+        f"/api/v1/oia/requests/{pk}/refuse", refusal, content_type="application/json"
+    ).json()
+    assert refused["status"] == "refused" and refused["appeal_until"]
+    client.logout()
+    assert client.get(f"/api/v1/oia/{filed['code']}").json()["refusal_ground"] == "s15_6"
