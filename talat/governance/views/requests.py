@@ -4,161 +4,39 @@ notices. Thin: forms in, a service call, a page out."""
 
 import csv
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from talat.core.forms import add_service_errors
 from talat.core.thai import display_date
 from talat.governance import services
+from talat.governance.forms import (
+    AnswerForm,
+    InformationRequestForm,
+    NotifyForm,
+    ObjectionForm,
+    OiaRefusalForm,
+    RefusalForm,
+    ResolutionForm,
+    SubjectRequestForm,
+)
 from talat.governance.models import (
     DataSubjectRequest,
     EnterpriseNotice,
     InformationRequest,
-    OiaGround,
     OiaStatus,
-    Purpose,
     RequestKind,
     RequestStatus,
 )
 from talat.governance.pdf import render_export_pdf
-from talat.registry.models import Agency, Enterprise
 
 PAGE_SIZE = 25
-
-# --- forms (the rules live in services) ---------------------------------------------------------
-
-
-class SubjectRequestForm(forms.Form):
-    kind = forms.ChoiceField(
-        label=gettext_lazy("คุณต้องการใช้สิทธิใด"),
-        choices=RequestKind.choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": gettext_lazy("เลือกประเภทคำขอ")},
-    )
-    objection_purpose = forms.ChoiceField(
-        label=gettext_lazy("วัตถุประสงค์ที่คุณคัดค้าน (เฉพาะคำขอคัดค้าน)"),
-        choices=[("", "—"), *Purpose.choices],
-        required=False,
-    )
-    details = forms.CharField(
-        label=gettext_lazy("รายละเอียด"),
-        help_text=gettext_lazy("ขอแก้ไข: บอกว่าข้อมูลใดไม่ถูกต้องและควรเป็นอย่างไร ส่วนคำขออื่นจะเว้นว่างก็ได้"),
-        widget=forms.Textarea(attrs={"rows": 4}),
-        required=False,
-        max_length=4000,
-    )
-
-
-class ResolutionForm(forms.Form):
-    resolution = forms.CharField(
-        label=gettext_lazy("ผลการดำเนินการที่แจ้งผู้ยื่นคำขอ"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
-        max_length=4000,
-    )
-
-
-class RefusalForm(forms.Form):
-    reason = forms.CharField(
-        label=gettext_lazy("เหตุผลที่ปฏิเสธ (ผู้ยื่นคำขอจะเห็น)"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=4000,
-        error_messages={"required": gettext_lazy("ระบุเหตุผลที่ปฏิเสธ ผู้ยื่นคำขอจะเห็นเหตุผลนี้")},
-    )
-
-
-class InformationRequestForm(forms.Form):
-    requester_name = forms.CharField(
-        label=gettext_lazy("ชื่อ-นามสกุลผู้ขอ"),
-        max_length=200,
-        error_messages={"required": gettext_lazy("กรุณาระบุชื่อผู้ขอ")},
-    )
-    contact_email = forms.EmailField(
-        label=gettext_lazy("อีเมลติดต่อกลับ"),
-        error_messages={
-            "required": gettext_lazy("กรุณาระบุอีเมลที่ถูกต้องเพื่อให้หน่วยงานตอบกลับ"),
-            "invalid": gettext_lazy("กรุณาระบุอีเมลที่ถูกต้องเพื่อให้หน่วยงานตอบกลับ"),
-        },
-    )
-    agency = forms.ModelChoiceField(
-        label=gettext_lazy("หน่วยงานที่ถือข้อมูลข่าวสาร"),
-        queryset=Agency.objects.order_by("name_th"),
-        error_messages={"required": gettext_lazy("เลือกหน่วยงานที่ถือข้อมูลข่าวสารนั้น")},
-    )
-    information_wanted = forms.CharField(
-        label=gettext_lazy("ข้อมูลข่าวสารที่ต้องการ"),
-        help_text=gettext_lazy("ระบุให้ชัดพอที่หน่วยงานจะค้นหาได้ เช่น เรื่อง ช่วงเวลา หรือเลขที่เอกสาร"),
-        widget=forms.Textarea(attrs={"rows": 4}),
-        max_length=4000,
-        error_messages={"required": gettext_lazy("บอกหน่วยงานว่าคุณต้องการข้อมูลข่าวสารใด")},
-    )
-
-
-class NotifyForm(forms.Form):
-    enterprises = forms.ModelMultipleChoiceField(
-        label=gettext_lazy("กิจการที่อาจได้รับผลกระทบ"),
-        queryset=Enterprise.objects.none(),
-        widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": gettext_lazy("เลือกกิจการที่อาจได้รับผลกระทบอย่างน้อยหนึ่งแห่ง")},
-    )
-
-    def __init__(self, *args, search: str = "", notified=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.is_bound:
-            self.fields["enterprises"].queryset = Enterprise.objects.all()
-        elif len(search) >= 2:
-            self.fields["enterprises"].queryset = (
-                Enterprise.objects.filter(Q(name_th__icontains=search) | Q(name_en__icontains=search))
-                .exclude(pk__in=notified)
-                .order_by("name_th")[:50]
-            )
-        self.fields["enterprises"].label_from_instance = lambda e: f"{e.name_th} ({e.province_th})"
-
-
-class AnswerForm(forms.Form):
-    answer = forms.CharField(
-        label=gettext_lazy("ข้อมูลข่าวสารที่เปิดเผย"),
-        widget=forms.Textarea(attrs={"rows": 5}),
-        max_length=4000,
-        error_messages={"required": gettext_lazy("ใส่ข้อมูลข่าวสารที่เปิดเผย")},
-    )
-    concerns_business = forms.BooleanField(
-        label=gettext_lazy("ข้อมูลนี้อาจกระทบประโยชน์ของกิจการ (ต้องแจ้งตามมาตรา 17 ก่อน)"), required=False
-    )
-
-
-class OiaRefusalForm(forms.Form):
-    ground = forms.ChoiceField(
-        label=gettext_lazy("เหตุตามกฎหมายที่ไม่เปิดเผย"),
-        choices=OiaGround.choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": gettext_lazy("เลือกเหตุตามกฎหมายที่ไม่เปิดเผยข้อมูล")},
-    )
-    reason = forms.CharField(
-        label=gettext_lazy("คำอธิบายเหตุผลสำหรับผู้ขอ"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=4000,
-        error_messages={"required": gettext_lazy("อธิบายเหตุผลให้ผู้ขอเข้าใจ (มาตรา 15 วรรคสอง)")},
-    )
-
-
-class ObjectionForm(forms.Form):
-    objection = forms.CharField(
-        label=gettext_lazy("เหตุผลที่คัดค้าน"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=4000,
-        error_messages={"required": gettext_lazy("ระบุเหตุผลที่คัดค้าน")},
-    )
-
 
 # --- helpers -----------------------------------------------------------------------------------
 
