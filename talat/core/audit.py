@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from talat.core import merkle
 from talat.core.crypto import blind_index
-from talat.core.models import AuditEntry, AuditLogState, AuditNode, TreeHead
+from talat.core.models import AuditEntry, AuditLogState, AuditNode, TreeHead, new_policy_version
 from talat.core.sql import insert_rows
 
 HEAD_CONTEXT = b"talat-tree-head-v1"
@@ -86,13 +86,37 @@ def _state() -> AuditLogState:
     return state
 
 
+class PolicyChanged(Exception):
+    """An append expected a policy version that is no longer current."""
+
+
+def policy_version() -> int:
+    state = AuditLogState.objects.filter(pk=1).values_list("policy_version", flat=True).first()
+    return state if state is not None else _state_unlocked().policy_version
+
+
+def _state_unlocked() -> AuditLogState:
+    return AuditLogState.objects.get_or_create(pk=1)[0]
+
+
+def bump_policy_version() -> None:
+    """Called in the transaction that changes an agreement or a consent."""
+    _state_unlocked()
+    AuditLogState.objects.filter(pk=1).update(policy_version=new_policy_version())
+
+
 @transaction.atomic
-def append_many(events: list[Event], *, at: datetime | None = None) -> list[AuditEntry]:
+def append_many(
+    events: list[Event], *, at: datetime | None = None, policy_version: int | None = None
+) -> list[AuditEntry]:
     """Appends the events in order, in one transaction, and returns their entries (unsaved
-    instances carrying index, kind, at and leaf: the rows are written without the ORM)."""
+    instances carrying index, kind, at and leaf: the rows are written without the ORM). With
+    `policy_version`, raises PolicyChanged (writing nothing) unless it is still current."""
     if not events:
         return []
     state = _state()
+    if policy_version is not None and state.policy_version != policy_version:
+        raise PolicyChanged
     at = at or timezone.now()  # read under the lock, so times never go backwards as indices grow
     size, previous = state.size, bytes(state.last_leaf_hash)
     entries, leaf_hashes = [], []

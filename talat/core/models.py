@@ -1,5 +1,7 @@
 """Base models shared by every app, and the tables of the tamper-evident audit log."""
 
+import secrets
+
 from django.db import models
 
 from talat.core.classification import internal, public
@@ -46,10 +48,18 @@ class AuditNode(models.Model):
         return f"({self.level}, {self.position})"
 
 
+def new_policy_version() -> int:
+    return secrets.randbits(62)
+
+
 class AuditLogState(models.Model):
-    """A single row: the log's size. Appends lock it, so indices have no gaps or duplicates."""
+    """A single row: the log's size. Appends lock it, so indices have no gaps or duplicates.
+    `policy_version` changes (to a new random value) with every change of a data-sharing
+    agreement or a consent, so a border that cached them can tell, under this same lock, whether
+    what it cached still holds."""
 
     size = public(models.BigIntegerField(default=0))
+    policy_version = internal(models.BigIntegerField(default=new_policy_version))
     last_leaf_hash = public(models.BinaryField(max_length=32, default=b""))
 
     def __str__(self):

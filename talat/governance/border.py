@@ -217,6 +217,52 @@ def _check(agreement, subjects, *, recipient, purpose):
                 )  # fmt: skip
 
 
+class _Policy:
+    """What this process last read of agreements and consent, valid for one policy version.
+
+    Every agreement or consent change sets a new policy version (core.audit), and the audit
+    append of every release checks, under the lock it takes anyway, that the version it was
+    prepared under is still current. So a release served from this cache can never pass an
+    agreement revoked or a consent withdrawn a moment earlier: the append refuses, the cache is
+    dropped, and the release is prepared again from the database."""
+
+    LIMIT = 100_000
+
+    def __init__(self):
+        self.reset(None)
+
+    def reset(self, version):
+        self.version = version
+        self.agreements: dict = {}
+        self.consents: dict = {}
+
+    def agreement(self, recipient, purpose: str):
+        key = (type(recipient).__name__, recipient.pk, purpose, timezone.localdate())
+        if key not in self.agreements:
+            self.agreements[key] = active_agreement(recipient, purpose)
+        return self.agreements[key]
+
+    def consents_for(self, agreement, subjects) -> dict:
+        kind = "enterprise" if isinstance(subjects[0], Enterprise) else "person"
+        missing = [s for s in subjects if (agreement.pk, kind, s.pk) not in self.consents]
+        if missing:
+            if len(self.consents) > self.LIMIT:
+                self.consents.clear()
+            found = latest_consents(agreement, missing)
+            for subject in missing:
+                self.consents[(agreement.pk, kind, subject.pk)] = found.get(subject.pk)
+        return {s.pk: self.consents[(agreement.pk, kind, s.pk)] for s in subjects}
+
+
+_policy = _Policy()
+
+
+def _would_refuse(agreement, consents: dict) -> bool:
+    if agreement is None:
+        return True
+    return agreement.consent_required and any(c is None or not c.granted for c in consents.values())
+
+
 def release_many(
     items: Sequence[tuple[Mapping[str, Any], Enterprise | User]],
     *,
@@ -224,8 +270,9 @@ def release_many(
     recipient: Partner | Agency,
     purpose: str,
 ) -> list[Released]:
-    """Releases several payloads (each with its data owner) under one agreement, with one
-    agreement lookup, one consent query and one batched audit append. All or none."""
+    """Releases several payloads (each with its data owner) under one agreement, in one batched
+    audit append. All or none. Agreements and consent come from the process's policy cache when
+    it is current (see _Policy), else from the database."""
     if not items:
         return []
     if purpose not in Purpose.values:
@@ -233,8 +280,26 @@ def release_many(
     subjects = [subject for _payload, subject in items]
     if len({next(iter(_owner_of(subject))) for subject in subjects}) > 1:
         raise TypeError("one batch releases the data of enterprises or of people, not both")
-    agreement = active_agreement(recipient, purpose)
-    _check(agreement, subjects, recipient=recipient, purpose=purpose)
+    for _attempt in range(3):
+        if _policy.version is None:
+            _policy.reset(audit.policy_version())
+        agreement = _policy.agreement(recipient, purpose)
+        consents = _policy.consents_for(agreement, subjects) if agreement else {}
+        if _would_refuse(agreement, consents):
+            # Refusals are decided and audited on fresh reads, never on what a cache remembers.
+            _policy.reset(audit.policy_version())
+            agreement = _policy.agreement(recipient, purpose)
+            _check(agreement, subjects, recipient=recipient, purpose=purpose)
+            _policy.consents_for(agreement, subjects)
+        try:
+            return _release(items, agreement, source=source, recipient=recipient, purpose=purpose,
+                            version=_policy.version)  # fmt: skip
+        except audit.PolicyChanged:
+            _policy.reset(None)
+    raise RuntimeError("agreements kept changing during the release; try again")
+
+
+def _release(items, agreement, *, source, recipient, purpose, version) -> list[Released]:
     allowed = _allowed_fields(agreement, source)
     prepared = []
     events = []
@@ -257,7 +322,7 @@ def release_many(
             )
         )
     with transaction.atomic():
-        entries = audit.append_many(events)
+        entries = audit.append_many(events, policy_version=version)
         now = entries[0].at
         ids = insert_rows(
             Disclosure,

@@ -210,3 +210,30 @@ def test_the_public_log_names_owners_only_by_pseudonym():
     from talat.core import audit
 
     assert audit.pseudonym("enterprise", shop.pk) in leaf
+
+
+def test_a_warm_policy_cache_still_sees_a_withdrawal_at_once():
+    deal = agreement()
+    shop = enterprise()
+    consent(deal, shop)
+    args = {"source": Enterprise, "recipient": deal.recipient, "purpose": "logistics", "subject": shop}
+    border.release({"name_th": shop.name_th}, **args)
+    border.release({"name_th": shop.name_th}, **args)  # served from the process's cache
+    consent(deal, shop, granted=False)
+    with pytest.raises(border.Refused) as caught:
+        border.release({"name_th": shop.name_th}, **args)
+    assert caught.value.code == "consent_withdrawn"
+
+
+def test_a_release_prepared_under_an_old_policy_is_prepared_again():
+    from talat.core import audit
+
+    deal = agreement(consent_required=False)
+    shop = enterprise()
+    args = {"source": Enterprise, "recipient": deal.recipient, "purpose": "logistics", "subject": shop}
+    border.release({"name_th": shop.name_th}, **args)
+    audit.bump_policy_version()  # another process changed some agreement
+    released = border.release({"name_th": shop.name_th}, **args)
+    assert Disclosure.objects.filter(pk=released.disclosure_id).exists()
+    with pytest.raises(audit.PolicyChanged):
+        audit.append_many([audit.Event("test", {}, {})], policy_version=-1)

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from talat.core import audit
 from talat.core.classification import internal, public
 from talat.registry.models import Agency, Enterprise, Partner
 
@@ -111,6 +112,10 @@ class Agreement(models.Model):
     def __str__(self):
         return self.title_th
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        audit.bump_policy_version()  # borders that cached agreements must look again
+
     @property
     def recipient(self):
         return self.recipient_partner or self.recipient_agency
@@ -166,6 +171,10 @@ class Consent(models.Model):
 
     def __str__(self):
         return f"{self.agreement_id} {'granted' if self.granted else 'withdrawn'} {self.at:%Y-%m-%d}"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        audit.bump_policy_version()  # borders that cached consent must look again
 
 
 class Disclosure(models.Model):
