@@ -28,7 +28,6 @@ class EnterpriseOut(Schema):
     province_en: str
     category_codes: list[str]
     status: VerificationStatus
-    created_at: datetime
 
 
 class EnterpriseDetail(EnterpriseOut):
@@ -44,6 +43,7 @@ class EnterpriseDetail(EnterpriseOut):
     phone: str
     email: str
     status_reason: str
+    created_at: datetime
 
 
 class EnterpriseIn(Schema):

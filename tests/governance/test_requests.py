@@ -572,3 +572,13 @@ def test_only_the_data_protection_office_handles_personal_data_requests(client):
     assert client.get(reverse("governance:request_queue")).status_code == 403
     with pytest.raises(PermissionDenied):
         governance.start_data_subject_request(item=item, officer=ordinary)
+
+
+def test_the_pdpa_queue_link_is_shown_only_to_those_who_may_open_it(client):
+    from django.urls import reverse
+
+    link = reverse("governance:request_queue")
+    client.force_login(officer(agency_code="tat", verifies=False))
+    assert link not in client.get(reverse("governance:oia_queue")).content.decode()
+    client.force_login(officer(agency_code="talat-dpo", verifies=False, personal_data=True))
+    assert link in client.get(reverse("governance:oia_queue")).content.decode()

@@ -170,3 +170,19 @@ def test_router_level_errors_use_the_error_body_too(client, method, path, status
     response = getattr(client, method)(path)
     assert response.status_code == status
     assert response.json()["error"] == code
+
+
+def test_partners_read_only_public_class_fields_of_the_registry():
+    """What a partner key reads without the border must be public data, by declaration."""
+    from talat.core.classification import DataClass, classification_of
+    from talat.registry.api import EnterpriseOut
+
+    source = {
+        "kind": "kind", "name_th": "name_th", "name_en": "name_en", "province_code": "province_code",
+        "province_th": "province_code", "province_en": "province_code", "category_codes": "categories",
+        "status": "status",
+    }  # fmt: skip
+    assert set(EnterpriseOut.model_fields) - {"id"} == set(source), "map every new field here"
+    for name, field_name in source.items():
+        declared = classification_of(Enterprise._meta.get_field(field_name))
+        assert declared.data_class == DataClass.PUBLIC, name

@@ -9,6 +9,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from talat.core.api import ApiError, Page
+from talat.core.http import site_url
 from talat.governance import services
 from talat.governance.models import DataSubjectRequest, InformationRequest, OiaGround, Purpose, RequestKind
 from talat.registry.models import Agency, Enterprise
@@ -83,7 +84,7 @@ def file_information_request(request, payload: InformationRequestIn):
         contact_email=payload.contact_email,
         information_wanted=payload.information_wanted,
         agency=agency,
-        site=request.build_absolute_uri("/").rstrip("/"),
+        site=site_url(request),
     )
     return 201, item
 
@@ -196,7 +197,7 @@ def answer(request, request_id: int, payload: AnswerIn):
         officer=request.user,
         answer=payload.answer,
         concerns_business=payload.concerns_business,
-        site=request.build_absolute_uri("/").rstrip("/"),
+        site=site_url(request),
     )
 
 
@@ -208,5 +209,5 @@ def refuse_information(request, request_id: int, payload: RefusalIn):
         officer=request.user,
         ground=payload.ground,
         reason=payload.reason,
-        site=request.build_absolute_uri("/").rstrip("/"),
+        site=site_url(request),
     )

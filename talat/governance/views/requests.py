@@ -2,8 +2,6 @@
 Official Information Act form, its status page, the officers' queue and businesses' section 17
 notices. Thin: forms in, a service call, a page out."""
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from talat.core.forms import add_service_errors
+from talat.core.http import csv_response, site_url
 from talat.core.thai import display_date
 from talat.governance import services
 from talat.governance.forms import (
@@ -35,24 +34,16 @@ from talat.governance.models import (
     RequestStatus,
 )
 from talat.governance.pdf import render_export_pdf
+from talat.governance.views.common import require_officer
 
 PAGE_SIZE = 25
 
 # --- helpers -----------------------------------------------------------------------------------
 
 
-def _require_officer(request):
-    if not (request.user.is_agency_officer or request.user.is_platform_admin):
-        raise PermissionDenied
-
-
 def _require_data_protection_officer(request):
     if not services.may_handle_subject_requests(request.user):
         raise PermissionDenied
-
-
-def _site(request) -> str:
-    return request.build_absolute_uri("/").rstrip("/")
 
 
 def _show_error(request, error: ValidationError | PermissionDenied) -> None:
@@ -221,7 +212,7 @@ def oia_new(request):
     form = InformationRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            item = services.file_information_request(site=_site(request), **form.cleaned_data)
+            item = services.file_information_request(site=site_url(request), **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -239,14 +230,12 @@ def oia_new(request):
 
 def oia_statistics(request):
     """Public: the published statistics as CSV."""
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="talat-verified-enterprises.csv"'
-    response.write("\ufeff")  # so spreadsheet programs read Thai as UTF-8
-    writer = csv.writer(response)
-    writer.writerow(["dimension", "code", "label", "verified_enterprises"])
-    for rows in services.published_statistics().values():
-        writer.writerows([row.dimension, row.code, row.label, row.count] for row in rows)
-    return response
+    return csv_response(
+        "talat-verified-enterprises.csv",
+        ["dimension", "code", "label", "verified_enterprises"],
+        ([row.dimension, row.code, row.label, row.count] for rows in services.published_statistics().values()
+         for row in rows),
+    )  # fmt: skip
 
 
 def oia_status(request, code: str):
@@ -267,7 +256,7 @@ def oia_status(request, code: str):
 
 @login_required
 def oia_queue(request):
-    _require_officer(request)
+    require_officer(request)
     closed = request.GET.get("show") == "closed"
     page = _page(request, services.information_request_queue(request.user, closed=closed))
     return render(request, "governance/requests/oia_queue.html", {"page": page, "closed": closed})
@@ -275,7 +264,7 @@ def oia_queue(request):
 
 @login_required
 def oia_handle(request, pk: int):
-    _require_officer(request)
+    require_officer(request)
     item = get_object_or_404(InformationRequest.objects.select_related("agency"), pk=pk)
     if not services.may_handle_information_request(request.user, item):
         raise PermissionDenied
@@ -300,12 +289,12 @@ def oia_handle(request, pk: int):
                 messages.success(request, _("บันทึกการแจ้งกิจการตามมาตรา 17 แล้ว กิจการคัดค้านได้ภายใน 15 วัน"))
             elif action == "answer":
                 services.answer_information_request(
-                    item=item, officer=request.user, site=_site(request), **form.cleaned_data
+                    item=item, officer=request.user, site=site_url(request), **form.cleaned_data
                 )
                 messages.success(request, _("เปิดเผยข้อมูลแล้ว ผู้ขอเห็นข้อมูลที่หน้าติดตามสถานะ"))
             else:
                 services.refuse_information_request(
-                    item=item, officer=request.user, site=_site(request), **form.cleaned_data
+                    item=item, officer=request.user, site=site_url(request), **form.cleaned_data
                 )
                 messages.success(request, _("บันทึกคำสั่งไม่เปิดเผยแล้ว ผู้ขอเห็นเหตุผลและสิทธิอุทธรณ์"))
             return redirect("governance:oia_handle", pk=pk)

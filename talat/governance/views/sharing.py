@@ -1,13 +1,11 @@
 """Governance pages: the data dictionary, agreements, consent, the data passbook and the audit log."""
 
-import csv
 from datetime import UTC, datetime, time
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,34 +14,21 @@ from django.views.decorators.http import require_POST
 from talat.accounts.models import Role
 from talat.core import audit
 from talat.core.forms import add_service_errors
+from talat.core.http import csv_response
 from talat.core.thai import thai_date
 from talat.governance import selectors, services
 from talat.governance.forms import AgreementForm, PassbookFilter, StatusForm
 from talat.governance.models import Agreement
+from talat.governance.views.common import require_officer
 from talat.registry.models import Enterprise
-
-
-def _require_officer(request):
-    if not (request.user.is_agency_officer or request.user.is_platform_admin):
-        raise PermissionDenied
-
-
-def _csv_response(filename: str, header: list[str], rows) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.write("\ufeff")  # so spreadsheet programs read Thai as UTF-8
-    writer = csv.writer(response)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return response
 
 
 @login_required
 def dictionary(request):
-    _require_officer(request)
+    require_officer(request)
     rows = selectors.data_dictionary()
     if request.GET.get("format") == "csv":
-        return _csv_response(
+        return csv_response(
             "talat-data-dictionary.csv",
             ["model", "field", "class", "personal", "released_by_agreements"],
             (
@@ -56,14 +41,14 @@ def dictionary(request):
 
 @login_required
 def agreements(request):
-    _require_officer(request)
+    require_officer(request)
     rows = Agreement.objects.select_related("recipient_partner", "recipient_agency", "responsible_agency")
     return render(request, "governance/agreements.html", {"agreements": rows})
 
 
 @login_required
 def new_agreement(request):
-    _require_officer(request)
+    require_officer(request)
     form = AgreementForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -78,7 +63,7 @@ def new_agreement(request):
 
 @login_required
 def agreement(request, pk: int):
-    _require_officer(request)
+    require_officer(request)
     item = get_object_or_404(Agreement, pk=pk)
     status_form = StatusForm(request.POST or None)
     if request.method == "POST":
@@ -177,7 +162,7 @@ def passbook(request):
     form = PassbookFilter(request.GET or None)
     rows = _filtered(rows, form)
     if request.GET.get("format") == "csv":
-        return _csv_response(
+        return csv_response(
             "talat-data-passbook.csv",
             ["time", "recipient", "purpose", "agreement", "fields", "payload_sha256", "audit_index"],
             (
