@@ -63,6 +63,10 @@ INSTALLED_APPS = [
     "talat.accounts",
     "talat.registry",
     "talat.governance",
+    "talat.catalog",
+    "talat.orders",
+    "talat.channels",
+    "talat.storefront",
     "talat.web",
 ]
 

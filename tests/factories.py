@@ -109,3 +109,28 @@ def agreement(
         checker = officer()
         made = governance.approve_agreement(agreement=made, officer=checker)
     return made
+
+
+def verified_enterprise(owner=None, **overrides):
+    from talat.registry.services import decide_enterprise
+
+    shop = enterprise(owner, **overrides)
+    return decide_enterprise(enterprise=shop, officer=officer(), status="verified")
+
+
+def product(shop=None, *, name_th="ทุเรียนอบแห้ง", stock=10, price_satang=25_000, sku=None, **fields):
+    """A product with one SKU and its opening stock, through the catalog service."""
+    from talat.catalog.services.products import create_product
+    from talat.registry.models import GoodsCategory
+
+    shop = shop or verified_enterprise()
+    data = {
+        "name_th": name_th, "name_en": "", "name_zh": "", "description_th": "", "description_en": "",
+        "description_zh": "", "category": GoodsCategory.objects.get(code="fruit"), "brand": "",
+        "province_code": "22", "otop_stars": None, "certifications": [], "hs_code": "08134090",
+    }  # fmt: skip
+    data.update(fields)
+    sku = sku or f"SKU-{next(_serial)}"
+    variant = {"sku": sku, "barcode": "", "price_satang": price_satang, "weight_g": 250}
+    return create_product(enterprise=shop, by=shop.owner, product=data, variants=[variant],
+                          stock_by_sku={sku: stock})  # fmt: skip

@@ -6,6 +6,7 @@
 """
 
 import json
+from collections.abc import Mapping, Sequence
 
 import httpx
 
@@ -41,6 +42,24 @@ class Outbound:
                 **(headers or {}),
             },
         )
+
+    def send(
+        self,
+        method: str,
+        path: str,
+        *,
+        released: Sequence[Released] = (),
+        params: Mapping[str, str] | None = None,
+        data: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> httpx.Response:
+        """A partner-protocol request (signed query or form parameters). Connectors build `params`
+        and `data` from the released values' data and their own protocol keys (app key, timestamp,
+        token, signature); every business value in the request must come from `released`, each of
+        which is checked here to be border-issued for this recipient before a byte is sent."""
+        for value in released:
+            self._check(value)
+        return self.client.request(method, path, params=params, data=data, headers=headers)
 
     def close(self) -> None:
         self.client.close()

@@ -25,3 +25,10 @@ def verification_queue() -> QuerySet[Enterprise]:
 def agency_of(user: User):
     affiliation = Affiliation.objects.filter(user=user).select_related("agency", "partner").first()
     return affiliation.agency if affiliation else None
+
+
+def enterprise_of(user: User) -> Enterprise | None:
+    """The enterprise a signed-in seller works for: the one they own, else one they staff."""
+    if not user.is_authenticated:
+        return None
+    return Enterprise.objects.filter(Q(owner=user) | Q(staff=user)).order_by("created_at", "pk").first()

@@ -12,6 +12,7 @@ from talat.registry.models import Agency, Enterprise, Partner
 
 class Purpose(models.TextChoices):
     ORDER_FULFILMENT = "order_fulfilment", _("การจัดการคำสั่งซื้อ")
+    LISTING = "listing", _("การลงขายสินค้าบนตลาดออนไลน์")
     LOGISTICS = "logistics", _("การขนส่งสินค้า")
     CUSTOMS_CLEARANCE = "customs_clearance", _("พิธีการศุลกากร")
     PAYMENT = "payment", _("การชำระเงิน")

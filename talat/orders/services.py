@@ -1,0 +1,94 @@
+"""Accepting orders from every channel into one inbox. Accepting reserves the stock in the same
+transaction, so an order exists only with its goods held for it."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from talat.catalog.models import Variant
+from talat.catalog.services import stock
+from talat.orders.models import Order, OrderLine, OrderStatus
+
+
+@dataclass(frozen=True)
+class Wanted:
+    variant: Variant
+    quantity: int
+    unit_price_minor: int
+
+
+def accept_order(
+    *,
+    enterprise,
+    channel: str,
+    channel_order_number: str,
+    lines: Sequence[Wanted],
+    buyer_name: str = "",
+    buyer_country: str = "TH",
+    currency: str = "THB",
+    placed_at: datetime | None = None,
+    status: str = OrderStatus.ACCEPTED,
+    partner_status: str = "",
+) -> tuple[Order, bool]:
+    """Records the order and reserves its stock, all or nothing; returns (order, created). The
+    same channel order number again returns the order already recorded (duplicates from retried
+    pulls change nothing). Raises stock.OutOfStock when any line cannot be held."""
+    existing = Order.objects.filter(
+        enterprise=enterprise, channel=channel, channel_order_number=channel_order_number
+    )
+    found = existing.first()
+    if found:
+        return found, False
+    try:
+        with transaction.atomic():
+            order = Order.objects.create(
+                enterprise=enterprise,
+                channel=channel,
+                channel_order_number=channel_order_number,
+                status=status,
+                partner_status=partner_status,
+                buyer_name=buyer_name,
+                buyer_country=buyer_country,
+                currency=currency,
+                total_minor=sum(line.quantity * line.unit_price_minor for line in lines),
+                placed_at=placed_at or timezone.now(),
+            )
+            OrderLine.objects.bulk_create(
+                OrderLine(
+                    order=order,
+                    variant=line.variant,
+                    sku=line.variant.sku,
+                    name=line.variant.product.name_th,
+                    quantity=line.quantity,
+                    unit_price_minor=line.unit_price_minor,
+                )
+                for line in lines
+            )
+            stock.reserve(
+                [stock.Line(line.variant.pk, line.quantity) for line in lines],
+                reference=f"{channel}:{channel_order_number}",
+            )
+    except IntegrityError:  # the same order accepted concurrently by another worker
+        found = existing.first()
+        if found is None:
+            raise
+        return found, False
+    return order, True
+
+
+def cancel_order(*, order: Order, reason: str = "") -> None:
+    with transaction.atomic():
+        locked = Order.objects.select_for_update().get(pk=order.pk)
+        if locked.status == OrderStatus.CANCELLED:
+            return
+        stock.release(
+            [stock.Line(line.variant_id, line.quantity) for line in locked.lines.all()],
+            reference=f"{locked.channel}:{locked.channel_order_number}",
+        )
+        locked.status = OrderStatus.CANCELLED
+        locked.partner_status = reason[:40] or locked.partner_status
+        locked.save(update_fields=["status", "partner_status", "updated_at"])
+    order.refresh_from_db()
