@@ -8,6 +8,9 @@ TALAT_DATABASE_URL     e.g. postgres://talat@db/talat. Default: SQLite file var/
 TALAT_EMAIL_URL        "console" (default) or "file:<folder>" or "smtp://host:port".
 TALAT_TASKS_BACKEND    "database" (default), "immediate" (run inline) or a dotted backend path.
 TALAT_LOG_LEVEL        default INFO.
+TALAT_SITE_URL         the public address of this installation (partners fetch product pictures from it).
+TALAT_LAZADA_URL, TALAT_TMALL_GLOBAL_URL, TALAT_ALIBABA_URL: marketplace API addresses (default: the
+                       sandboxes on loopback that `make demo` runs).
 TALAT_INSECURE_HTTP    "1" serves without HTTPS-only cookies and redirects (the demo on 127.0.0.1).
 """
 
@@ -163,6 +166,7 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = BASE_DIR / "var" / "media"
+MEDIA_URL = "/media/"  # only media/products/ is served to the public (see talat/urls.py)
 
 email_url = env("EMAIL_URL", "console")
 if email_url == "console":
@@ -229,6 +233,15 @@ TALAT_SITE_NAME = _("ตลาด")
 # TALAT_FIELD_KEYS         versioned AES-256 keys for personal identifiers: "1:<b64>,2:<b64>"
 # TALAT_INDEX_KEY          the HMAC key of exact-match lookups on encrypted identifiers
 # TALAT_AUDIT_SIGNING_KEY  the Ed25519 private key (raw 32 bytes, base64) that signs tree heads
+# Marketplace partners' API addresses. The defaults are the sandboxes `make demo` runs on loopback;
+# pointing one at the real partner is this setting and the seller's keys, not a code change.
+TALAT_SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")  # partners fetch product pictures here
+TALAT_CHANNEL_URLS = {
+    "lazada": env("LAZADA_URL", "http://127.0.0.1:8601/rest"),
+    "tmall-global": env("TMALL_GLOBAL_URL", "http://127.0.0.1:8602"),
+    "alibaba": env("ALIBABA_URL", "http://127.0.0.1:8603"),
+}
+
 TALAT_FIELD_KEYS = env_secret("FIELD_KEYS")
 TALAT_INDEX_KEY = env_secret("INDEX_KEY")
 TALAT_AUDIT_SIGNING_KEY = env_secret("AUDIT_SIGNING_KEY")

@@ -17,3 +17,4 @@ from talat.settings import *  # noqa: E402,F403
 
 # Tests serve static files from the apps' folders; production serves the hashed, collected copies.
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
+PASSWORD_HASHERS = ["tests.hashers.FastArgon2PasswordHasher"]

@@ -35,6 +35,7 @@ class Order(TimeStampedModel):
     placed_at = internal(models.DateTimeField(_("เวลาสั่งซื้อ")))
     carrier = internal(models.CharField(_("ผู้ขนส่ง"), max_length=64, blank=True))
     tracking_number = internal(models.CharField(_("เลขพัสดุ"), max_length=64, blank=True))
+    note = internal(models.TextField(_("หมายเหตุ"), blank=True))
 
     class Meta:
         verbose_name = _("คำสั่งซื้อ")

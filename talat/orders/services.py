@@ -79,6 +79,31 @@ def accept_order(
     return order, True
 
 
+def record_unfillable(*, reason: str, lines: Sequence[Wanted] = (), currency: str = "THB", **order) -> Order:
+    """A channel order Talat cannot fill (stock sold elsewhere first, or an unknown SKU): kept in
+    the inbox as cancelled, with the reason, holding no stock."""
+    with transaction.atomic():
+        recorded = Order.objects.create(
+            status=OrderStatus.CANCELLED,
+            note=reason,
+            currency=currency,
+            total_minor=sum(line.quantity * line.unit_price_minor for line in lines),
+            **order,
+        )
+        OrderLine.objects.bulk_create(
+            OrderLine(
+                order=recorded,
+                variant=line.variant,
+                sku=line.variant.sku,
+                name=line.variant.product.name_th,
+                quantity=line.quantity,
+                unit_price_minor=line.unit_price_minor,
+            )
+            for line in lines
+        )
+    return recorded
+
+
 def cancel_order(*, order: Order, reason: str = "") -> None:
     with transaction.atomic():
         locked = Order.objects.select_for_update().get(pk=order.pk)

@@ -29,3 +29,20 @@ def localized(record, field: str = "name"):
         if text:
             return text
     return ""
+
+
+@register.filter
+def baht(satang) -> str:
+    """Integer satang as "฿1,234.50" (whole baht without decimals)."""
+    if satang is None or satang == "":
+        return ""
+    whole, part = divmod(int(satang), 100)
+    return f"฿{whole:,}" + (f".{part:02d}" if part else "")
+
+
+@register.filter
+def yuan(fen) -> str:
+    if fen is None or fen == "":
+        return ""
+    whole, part = divmod(int(fen), 100)
+    return f"¥{whole:,}.{part:02d}"

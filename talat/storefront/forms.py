@@ -1,0 +1,18 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+
+class CheckoutForm(forms.Form):
+    buyer_name = forms.CharField(label=_("ชื่อผู้ซื้อ"), max_length=200)
+    buyer_country = forms.ChoiceField(
+        label=_("ประเทศปลายทาง"),
+        choices=[
+            ("TH", _("ไทย")),
+            ("CN", _("จีน")),
+            ("KH", _("กัมพูชา")),
+            ("LA", _("ลาว")),
+            ("MM", _("เมียนมา")),
+            ("VN", _("เวียดนาม")),
+        ],  # fmt: skip
+        initial="TH",
+    )

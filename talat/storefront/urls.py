@@ -1,0 +1,16 @@
+from django.urls import path
+
+from talat.storefront import views
+
+app_name = "storefront"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("search/", views.results, name="search"),
+    path("c/<slug:code>/", views.category, name="category"),
+    path("p/<uuid:uid>/", views.product, name="product"),
+    path("shop/<uuid:uid>/", views.shop, name="shop"),
+    path("cart/", views.cart_view, name="cart"),
+    path("cart/add/", views.cart_add, name="cart_add"),
+    path("checkout/", views.checkout, name="checkout"),
+    path("placed/", views.placed, name="placed"),
+]

@@ -1,0 +1,192 @@
+"""The national storefront: public pages anyone can browse, in Thai, English and Chinese."""
+
+import json
+
+import geothai
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from talat.catalog.models import Certification, Product, ProductStatus, Variant
+from talat.catalog.search.engine import PRICE_BANDS, search
+from talat.registry.models import Enterprise, GoodsCategory, VerificationStatus
+from talat.storefront import cart
+from talat.storefront.forms import CheckoutForm
+from talat.storefront.models import ShopProfile
+from talat.storefront.services import place_orders
+
+
+def _page_number(request) -> int:
+    try:
+        return max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        return 1
+
+
+def _search_context(request, **fixed):
+    params = {key: request.GET.get(key, "").strip() for key in ("q", "category", "province", "price", "cert")}
+    params.update(fixed)
+    results = search(
+        params["q"], category=params["category"], province=params["province"], price=params["price"],
+        certification=params["cert"], enterprise_id=fixed.get("enterprise_id"), page=_page_number(request),
+    )  # fmt: skip
+    categories = {c.code: c for c in GoodsCategory.objects.all()}
+    facets = results.facets
+    return {
+        "results": results,
+        "params": params,
+        "category_facet": [
+            (categories[code], n) for code, n in sorted(facets["category"].items()) if code in categories
+        ],
+        "province_facet": sorted(
+            ((geothai.province(code), n) for code, n in facets["province"].items()), key=lambda item: -item[1]
+        )[:15],
+        "price_facet": [(code, n) for code, _low, _high in PRICE_BANDS if (n := facets["price"][code])],
+        "cert_facet": [(Certification(code), n) for code, n in facets["certification"].items() if n],
+    }
+
+
+def home(request):
+    context = _search_context(request)
+    context["categories"] = GoodsCategory.objects.all()
+    return render(request, "storefront/home.html", context)
+
+
+def results(request):
+    template = "storefront/_results.html" if request.htmx else "storefront/search.html"
+    return render(request, template, _search_context(request))
+
+
+def category(request, code):
+    chosen = get_object_or_404(GoodsCategory, code=code)
+    context = _search_context(request, category=code)
+    context["chosen_category"] = chosen
+    return render(request, "storefront/search.html", context)
+
+
+def _on_sale(queryset):
+    return queryset.filter(status=ProductStatus.ACTIVE, enterprise__status=VerificationStatus.VERIFIED)
+
+
+def _structured_data(request, product, variants) -> str:
+    """schema.org Product with its offers, for search engines."""
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Product",
+        "name": product.name,
+        "description": product.description[:500],
+        "sku": variants[0].sku if variants else "",
+        "brand": {"@type": "Brand", "name": product.brand or product.enterprise.display_name},
+        "category": str(product.category),
+        "countryOfOrigin": "TH",
+        "image": [request.build_absolute_uri(i.image.url) for i in product.images.all()],
+        "offers": [
+            {
+                "@type": "Offer",
+                "sku": v.sku,
+                "price": f"{v.price_satang // 100}.{v.price_satang % 100:02d}",
+                "priceCurrency": "THB",
+                "availability": "https://schema.org/" + ("InStock" if v.available else "OutOfStock"),
+                "url": request.build_absolute_uri(reverse("storefront:product", args=[product.uid])),
+            }
+            for v in variants
+        ],
+    }
+    if variants and variants[0].barcode:
+        data["gtin"] = variants[0].barcode
+    # Safe inside <script>: no "</" can close the element early.
+    return json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
+
+
+def product(request, uid):
+    item = get_object_or_404(
+        _on_sale(Product.objects.select_related("enterprise", "category")).prefetch_related("images"), uid=uid
+    )
+    variants = list(item.variants.all())
+    return render(
+        request,
+        "storefront/product.html",
+        {"product": item, "variants": variants, "structured_data": _structured_data(request, item, variants),
+         "province": geothai.province(item.province_code)},
+    )  # fmt: skip
+
+
+def shop(request, uid):
+    enterprise = get_object_or_404(Enterprise, uid=uid, status=VerificationStatus.VERIFIED)
+    context = _search_context(request, enterprise_id=enterprise.pk)
+    context["shop"] = enterprise
+    context["profile"] = ShopProfile.objects.filter(enterprise=enterprise).first()
+    return render(request, "storefront/shop.html", context)
+
+
+@require_POST
+def cart_add(request):
+    try:
+        variant_id, quantity = int(request.POST["variant"]), int(request.POST.get("quantity", "1"))
+    except (KeyError, ValueError) as error:
+        raise Http404 from error
+    variant = get_object_or_404(_on_sale_variants(), pk=variant_id)
+    if quantity < 1:
+        messages.error(request, _("จำนวนต้องมากกว่าศูนย์"))
+    elif quantity > variant.available:
+        messages.error(request, _("สินค้ามีไม่พอ เหลือ %(n)s ชิ้น") % {"n": variant.available})
+    else:
+        cart.add(request.session, variant.pk, quantity)
+        messages.success(request, _("เพิ่ม %(name)s ลงตะกร้าแล้ว") % {"name": variant.product.name})
+    return redirect("storefront:product", uid=variant.product.uid)
+
+
+def _on_sale_variants():
+    return Variant.objects.filter(
+        product__status=ProductStatus.ACTIVE, enterprise__status=VerificationStatus.VERIFIED
+    ).select_related("product")
+
+
+def cart_view(request):
+    if request.method == "POST":
+        for key, value in request.POST.items():
+            if key.startswith("qty-"):
+                try:
+                    cart.set_quantity(request.session, int(key[4:]), int(value or 0))
+                except ValueError:
+                    messages.error(request, _("จำนวนต้องเป็นตัวเลข"))
+        return redirect("storefront:cart")
+    lines = cart.lines(request.session)
+    return render(
+        request,
+        "storefront/cart.html",
+        {"lines": lines, "total": sum(line.total_satang for line in lines), "form": CheckoutForm()},
+    )
+
+
+@require_POST
+def checkout(request):
+    lines = cart.lines(request.session)
+    form = CheckoutForm(request.POST)
+    if form.is_valid():
+        try:
+            placed = place_orders(lines=lines, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            cart.clear(request.session, [line.variant.pk for line in lines])
+            request.session["placed_orders"] = [str(order.uid) for order in placed]
+            return redirect("storefront:placed")
+    return render(
+        request,
+        "storefront/cart.html",
+        {"lines": lines, "total": sum(line.total_satang for line in lines), "form": form},
+        status=422,
+    )
+
+
+def placed(request):
+    from talat.orders.models import Order
+
+    uids = request.session.get("placed_orders", [])
+    orders = Order.objects.filter(uid__in=uids).select_related("enterprise").prefetch_related("lines")
+    return render(request, "storefront/placed.html", {"orders": orders})

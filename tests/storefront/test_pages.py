@@ -1,0 +1,86 @@
+"""The national storefront as a shopper sees it: search with facets, product pages with structured
+data, shop pages, the cart, and orders that hold stock."""
+
+import json
+import re
+
+import pytest
+
+from talat.catalog.models import Variant
+from talat.orders.models import Order, OrderStatus
+from tests.factories import enterprise, product, verified_enterprise
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def shop():
+    return verified_enterprise(name_th="วิสาหกิจชุมชนทุเรียนจันท์")
+
+
+def test_search_page_in_three_languages(client, shop):
+    product(shop, name_th="ทุเรียนอบแห้ง", name_en="Dried durian", name_zh="泰国榴莲干")
+    product(shop, name_th="ผ้าไหมมัดหมี่", name_en="Mudmee silk", name_zh="泰国丝绸")
+    page = client.get("/store/search/", {"q": "ทุเรียน อบแห้ง"}).content.decode()
+    assert "ทุเรียนอบแห้ง" in page and "ผ้าไหมมัดหมี่" not in page and "พบ 1 รายการ" in page
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    page = client.get("/store/search/", {"q": "silk"}).content.decode()
+    assert "Mudmee silk" in page and "Dried durian" not in page
+    client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
+    page = client.get("/store/search/", {"q": "泰国榴莲干"}).content.decode()
+    assert "泰国榴莲干" in page and "泰国丝绸" not in page
+
+
+def test_htmx_search_answers_the_results_fragment(client, shop):
+    product(shop, name_th="กาแฟดอยช้าง")
+    fragment = client.get("/store/search/", {"q": "กาแฟ"}, HTTP_HX_REQUEST="true").content.decode()
+    assert 'id="results"' in fragment and "<html" not in fragment and "กาแฟดอยช้าง" in fragment
+
+
+def test_facet_links_filter_the_results(client, shop):
+    product(shop, name_th="ข้าวหอมมะลิ", certifications=["organic"], price_satang=9_000)
+    product(shop, name_th="ข้าวเหนียว", price_satang=60_000)
+    page = client.get("/store/search/", {"q": "ข้าว", "cert": "organic"}).content.decode()
+    assert "ข้าวหอมมะลิ" in page and "ข้าวเหนียว" not in page
+    assert "เกษตรอินทรีย์" in page
+
+
+def test_product_page_carries_schema_org_product(client, shop):
+    item = product(shop, name_th="ทุเรียนอบแห้ง", price_satang=25_050, stock=4)
+    page = client.get(f"/store/p/{item.uid}/").content.decode()
+    data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S).group(1))
+    assert data["@type"] == "Product" and data["name"] == "ทุเรียนอบแห้ง"
+    assert data["offers"][0]["price"] == "250.50" and data["offers"][0]["priceCurrency"] == "THB"
+    assert data["offers"][0]["availability"] == "https://schema.org/InStock"
+    assert "฿250.50" in page
+
+
+def test_products_of_unverified_shops_are_not_for_sale(client):
+    item = product(enterprise(), name_th="สินค้ารอตรวจ")
+    assert client.get(f"/store/p/{item.uid}/").status_code == 404
+    assert "สินค้ารอตรวจ" not in client.get("/store/search/", {"q": "สินค้า"}).content.decode()
+
+
+def test_shop_page_shows_its_products(client, shop):
+    product(shop, name_th="ทุเรียนทอด")
+    page = client.get(f"/store/shop/{shop.uid}/").content.decode()
+    assert "วิสาหกิจชุมชนทุเรียนจันท์" in page and "ทุเรียนทอด" in page
+
+
+def test_cart_to_order_holds_the_stock_and_refuses_more_than_there_is(client, shop):
+    item = product(shop, name_th="ทุเรียนอบแห้ง", stock=2, price_satang=10_000)
+    variant = Variant.objects.get(product=item)
+    too_many = client.post("/store/cart/add/", {"variant": variant.pk, "quantity": 3}, follow=True)
+    assert "สินค้ามีไม่พอ" in too_many.content.decode()
+    client.post("/store/cart/add/", {"variant": variant.pk, "quantity": 2})
+    cart = client.get("/store/cart/").content.decode()
+    assert "฿200" in cart
+    missing_name = client.post("/store/checkout/", {"buyer_name": "", "buyer_country": "TH"})
+    assert missing_name.status_code == 422 and Order.objects.count() == 0
+    placed = client.post("/store/checkout/", {"buyer_name": "สมชาย", "buyer_country": "TH"}, follow=True)
+    assert "ได้รับคำสั่งซื้อแล้ว" in placed.content.decode()
+    order = Order.objects.get()
+    assert order.status == OrderStatus.AWAITING_PAYMENT and order.total_minor == 20_000
+    variant.refresh_from_db()
+    assert (variant.available, variant.reserved) == (0, 2)
+    assert "สินค้าหมด" in client.get(f"/store/p/{item.uid}/").content.decode()
