@@ -9,6 +9,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from talat.accounts.services import authenticate_api_key
+from talat.catalog.api import router as catalog_router
 from talat.core.api import ApiError, ApiKeyAuth, SessionUserAuth
 from talat.governance.api import audit_router, oia_router, requests_router, sharing_router
 from talat.registry.api import router as registry_router
@@ -79,5 +80,6 @@ def on_not_found(request, exc):
 
 
 api.add_router("/v1/", registry_router)
+api.add_router("/v1/", catalog_router)
 for router in (audit_router, sharing_router, requests_router, oia_router):
     api.add_router("/v1/", router)

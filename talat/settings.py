@@ -9,8 +9,9 @@ TALAT_EMAIL_URL        "console" (default) or "file:<folder>" or "smtp://host:po
 TALAT_TASKS_BACKEND    "database" (default), "immediate" (run inline) or a dotted backend path.
 TALAT_LOG_LEVEL        default INFO.
 TALAT_SITE_URL         the public address of this installation (partners fetch product pictures from it).
-TALAT_LAZADA_URL, TALAT_TMALL_GLOBAL_URL, TALAT_ALIBABA_URL: marketplace API addresses (default: the
-                       sandboxes on loopback that `make demo` runs).
+TALAT_<LAZADA|TMALL_GLOBAL|ALIBABA>_URL, _AUTHORIZE_URL, _APP_KEY, _APP_SECRET(_FILE): a marketplace's
+                       API and authorization addresses and Talat's app there (default: the sandboxes
+                       on loopback that `make demo` runs, with their demo keys).
 TALAT_INSECURE_HTTP    "1" serves without HTTPS-only cookies and redirects (the demo on 127.0.0.1).
 """
 
@@ -236,10 +237,21 @@ TALAT_SITE_NAME = _("ตลาด")
 # Marketplace partners' API addresses. The defaults are the sandboxes `make demo` runs on loopback;
 # pointing one at the real partner is this setting and the seller's keys, not a code change.
 TALAT_SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")  # partners fetch product pictures here
-TALAT_CHANNEL_URLS = {
-    "lazada": env("LAZADA_URL", "http://127.0.0.1:8601/rest"),
-    "tmall-global": env("TMALL_GLOBAL_URL", "http://127.0.0.1:8602"),
-    "alibaba": env("ALIBABA_URL", "http://127.0.0.1:8603"),
+# Marketplace partners: their API and seller-authorization addresses and Talat's app keys there. The
+# defaults are the sandboxes `make demo` runs on loopback and their published demo keys; pointing
+# Talat at a real partner is these settings, not a code change.
+TALAT_CHANNELS = {
+    code: {
+        "api": env(f"{prefix}_URL", api),
+        "authorize": env(f"{prefix}_AUTHORIZE_URL", authorize),
+        "app_key": env(f"{prefix}_APP_KEY", f"{demo}-demo-app"),
+        "app_secret": env_secret(f"{prefix}_APP_SECRET") or f"{demo}-demo-secret",
+    }
+    for code, prefix, demo, api, authorize in [
+        ("lazada", "LAZADA", "lazada", "http://127.0.0.1:8601/rest", "http://127.0.0.1:8601/oauth/authorize"),
+        ("tmall-global", "TMALL_GLOBAL", "tmall", "http://127.0.0.1:8602", "http://127.0.0.1:8602/authorize"),
+        ("alibaba", "ALIBABA", "alibaba", "http://127.0.0.1:8603", "http://127.0.0.1:8603/authorize"),
+    ]
 }
 
 TALAT_FIELD_KEYS = env_secret("FIELD_KEYS")

@@ -35,7 +35,7 @@ def localized(record, stem: str) -> str:
     """record.<stem>_th / _en / _zh for the active language, falling back to Thai."""
     language = get_language() or "th"
     suffix = "zh" if language.startswith("zh") else "en" if language.startswith("en") else "th"
-    return getattr(record, f"{stem}_{suffix}") or getattr(record, f"{stem}_th")
+    return getattr(record, f"{stem}_{suffix}", "") or getattr(record, f"{stem}_th")
 
 
 class Product(TimeStampedModel):

@@ -10,6 +10,7 @@ import importlib
 import logging
 import uuid
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -78,7 +79,7 @@ def connector_for(account: ChannelAccount, *, transport=None):
     cls = getattr(importlib.import_module(module), name)
     return cls(
         partner=account.partner,
-        base_url=settings.TALAT_CHANNEL_URLS[account.partner.code],
+        base_url=settings.TALAT_CHANNELS[account.partner.code]["api"],
         credentials=Credentials(
             app_key=account.app_key,
             app_secret=account.app_secret,
@@ -97,18 +98,29 @@ def _save_credentials(account: ChannelAccount, credentials: Credentials) -> None
     account.save(update_fields=["access_token", "refresh_token", "token_expires_at", "updated_at"])
 
 
-def connect_account(*, enterprise, partner, shop_name: str, app_key: str, app_secret: str, code: str):
-    """Exchanges the partner's one-time authorization code for tokens and keeps the account."""
+def authorize_url(*, partner, redirect_uri: str, state: str) -> str:
+    """The partner's page where the seller lets Talat's app act for their shop."""
+    app = settings.TALAT_CHANNELS[partner.code]
+    query = urlencode(
+        {"response_type": "code", "client_id": app["app_key"], "redirect_uri": redirect_uri, "state": state,
+         "force_auth": "true"}
+    )  # fmt: skip
+    return f"{app['authorize']}?{query}"
+
+
+def connect_account(*, enterprise, partner, code: str, shop_name: str = ""):
+    """Exchanges the one-time code the partner's authorization page gave the seller for tokens of
+    Talat's app, and keeps the account (reconnecting an account renews its tokens)."""
     if not supported(partner):
         raise ValidationError(_("ตลาดออนไลน์นี้ยังเชื่อมต่อกับตลาดไม่ได้"), code="unsupported")
+    if not code.strip():
+        raise ValidationError(_("พันธมิตรไม่ได้ส่งรหัสอนุญาตกลับมา"), code="no_code")
+    app = settings.TALAT_CHANNELS[partner.code]
     account = ChannelAccount.objects.filter(enterprise=enterprise, partner=partner).first() or ChannelAccount(
         enterprise=enterprise, partner=partner
     )
-    account.shop_name, account.app_key, account.app_secret = (
-        shop_name.strip(),
-        app_key.strip(),
-        app_secret.strip(),
-    )
+    account.shop_name = shop_name or account.shop_name or enterprise.display_name
+    account.app_key, account.app_secret = app["app_key"], app["app_secret"]
     try:
         credentials = connector_for(account).create_token(code.strip())
     except ChannelError as error:

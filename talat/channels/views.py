@@ -2,17 +2,17 @@
 state and each call's outcome, retry what failed."""
 
 from django.contrib import messages
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from talat.catalog.models import Product, ProductStatus
 from talat.channels import services
-from talat.channels.forms import ConnectForm
 from talat.channels.models import ChannelAccount, ChannelJob, JobState, Listing
-from talat.core.forms import add_service_errors
 from talat.registry.decorators import seller_required
 from talat.registry.models import Partner, PartnerKind
 
@@ -27,21 +27,47 @@ def _account(request, uid) -> ChannelAccount:
 def accounts(request):
     connected = ChannelAccount.objects.filter(enterprise=request.enterprise).select_related("partner")
     partners = [p for p in Partner.objects.filter(kind=PartnerKind.MARKETPLACE) if services.supported(p)]
-    form = ConnectForm(request.POST or None, partners=partners)
-    if request.method == "POST" and form.is_valid():
-        try:
-            account = services.connect_account(enterprise=request.enterprise, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("เชื่อมต่อ %(partner)s แล้ว") % {"partner": account.partner})
-            return redirect("channels:account", uid=account.uid)
-    return render(
-        request,
-        "channels/accounts.html",
-        {"accounts": connected, "form": form},
-        status=422 if request.method == "POST" else 200,
+    return render(request, "channels/accounts.html", {"accounts": connected, "partners": partners})
+
+
+STATE_SALT = "talat.channels.connect"
+
+
+@require_POST
+@seller_required
+def connect(request, code):
+    """Sends the seller to the partner's authorization page; the partner sends them back to
+    `callback` with a one-time code and our signed state."""
+    partner = get_object_or_404(Partner, code=code, kind=PartnerKind.MARKETPLACE)
+    state = signing.dumps(
+        {"e": request.enterprise.pk, "u": request.user.pk, "p": partner.code}, salt=STATE_SALT
     )
+    redirect_uri = request.build_absolute_uri(reverse("channels:callback", args=[partner.code]))
+    return redirect(services.authorize_url(partner=partner, redirect_uri=redirect_uri, state=state))
+
+
+@seller_required
+def callback(request, code):
+    partner = get_object_or_404(Partner, code=code, kind=PartnerKind.MARKETPLACE)
+    try:
+        state = signing.loads(request.GET.get("state", ""), salt=STATE_SALT, max_age=900)
+    except signing.BadSignature:
+        messages.error(request, _("ลิงก์เชื่อมต่อไม่ถูกต้องหรือหมดอายุ กรุณาเริ่มใหม่"))
+        return redirect("channels:accounts")
+    if state != {"e": request.enterprise.pk, "u": request.user.pk, "p": partner.code}:
+        messages.error(request, _("ลิงก์เชื่อมต่อไม่ถูกต้องหรือหมดอายุ กรุณาเริ่มใหม่"))
+        return redirect("channels:accounts")
+    if request.GET.get("error"):
+        messages.error(request, _("คุณไม่ได้อนุญาตให้ตลาดเชื่อมต่อกับ %(partner)s") % {"partner": partner})
+        return redirect("channels:accounts")
+    try:
+        account = services.connect_account(enterprise=request.enterprise, partner=partner,
+                                           code=request.GET.get("code", ""))  # fmt: skip
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("channels:accounts")
+    messages.success(request, _("เชื่อมต่อ %(partner)s แล้ว") % {"partner": partner})
+    return redirect("channels:account", uid=account.uid)
 
 
 @seller_required

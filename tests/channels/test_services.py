@@ -2,7 +2,9 @@
 connect, publish through the border, pull orders into one inbox, never oversell."""
 
 from datetime import timedelta
+from urllib.parse import urlsplit
 
+import httpx
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -50,10 +52,12 @@ def world(settings, django_capture_on_commit_callbacks):
     lazada_box = LazadaSandbox("lz-key", "lz-secret")
     tmall_box = AlibabaSandbox("tm-key", "tm-secret", marketplace="tmall-global")
     with Running(lazada_box) as lazada_server, Running(tmall_box) as tmall_server:
-        settings.TALAT_CHANNEL_URLS = {
-            "lazada": f"{lazada_server.url}/rest",
-            "tmall-global": tmall_server.url,
-        }
+        settings.TALAT_CHANNELS = {
+            "lazada": {"api": f"{lazada_server.url}/rest", "app_key": "lz-key", "app_secret": "lz-secret",
+                       "authorize": f"{lazada_server.url}/oauth/authorize"},
+            "tmall-global": {"api": tmall_server.url, "authorize": f"{tmall_server.url}/authorize",
+                             "app_key": "tm-key", "app_secret": "tm-secret"},
+        }  # fmt: skip
         lazada = marketplace("lazada", "Lazada", "ลาซาด้า", "TH")
         tmall = marketplace("tmall-global", "Tmall Global", "ทีมอลล์ โกลบอล", "CN")
         for partner in (lazada, tmall):
@@ -71,21 +75,9 @@ def world(settings, django_capture_on_commit_callbacks):
         )
         Variant.objects.filter(sku="DUR-1").update(cny_price_fen=5_800)
         accounts = {
-            "lazada": services.connect_account(
-                enterprise=shop,
-                partner=lazada,
-                shop_name="ร้านทุเรียน",
-                app_key="lz-key",
-                app_secret="lz-secret",
-                code=lazada_box.authorize(),
-            ),
+            "lazada": services.connect_account(enterprise=shop, partner=lazada, code=lazada_box.authorize()),
             "tmall-global": services.connect_account(
-                enterprise=shop,
-                partner=tmall,
-                shop_name="榴莲店",
-                app_key="tm-key",
-                app_secret="tm-secret",
-                code=tmall_box.authorize(),
+                enterprise=shop, partner=tmall, code=tmall_box.authorize()
             ),
         }
         yield {
@@ -170,6 +162,26 @@ def test_an_expired_token_is_refreshed_and_the_call_goes_through(world):
     account.refresh_from_db()
     assert account.access_token != old_token
     assert Listing.objects.get(account=account).state == ListingState.LIVE
+
+
+def test_a_seller_connects_through_the_partners_authorization_page(world, client):
+    shop = world["shop"]
+    client.force_login(shop.owner)
+    ChannelAccountModel = type(world["accounts"]["lazada"])
+    ChannelAccountModel.objects.filter(partner__code="lazada").delete()
+    to_partner = client.post("/seller/channels/connect/lazada/")
+    assert to_partner.status_code == 302 and "/oauth/authorize?" in to_partner["Location"]
+    with httpx.Client() as browser:  # the partner's consent page answers with a redirect back to Talat
+        back = browser.get(to_partner["Location"])
+    assert back.status_code == 302
+    callback = urlsplit(back.headers["Location"])
+    assert callback.path == "/seller/channels/callback/lazada/"
+    landed = client.get(f"{callback.path}?{callback.query}", follow=True)
+    assert "เชื่อมต่อ Lazada แล้ว" in landed.content.decode() or "เชื่อมต่อ ลาซาด้า แล้ว" in landed.content.decode()
+    account = ChannelAccountModel.objects.get(partner__code="lazada")
+    assert account.access_token and account.app_key == "lz-key"
+    forged = client.get("/seller/channels/callback/lazada/", {"code": "x", "state": "forged"}, follow=True)
+    assert "ลิงก์เชื่อมต่อไม่ถูกต้อง" in forged.content.decode()
 
 
 def test_without_an_agreement_nothing_is_sent_and_the_failure_is_visible(world):
