@@ -225,6 +225,8 @@ LOGGING = {
     "loggers": {
         "django.server": {"level": "WARNING"},
         "django.request": {"level": "ERROR"},
+        # httpx logs every request URL at INFO; partner protocols carry access tokens in URLs.
+        "httpx": {"level": "WARNING"},
     },
 }
 
@@ -253,6 +255,10 @@ TALAT_CHANNELS = {
         ("alibaba", "ALIBABA", "alibaba", "http://127.0.0.1:8603", "http://127.0.0.1:8603/authorize"),
     ]
 }
+
+# Alibaba.com lists prices in US dollars: baht per dollar for those prices (e.g. "36.25"). Unset,
+# publishing to Alibaba.com is refused with a clear reason rather than guessed.
+TALAT_THB_PER_USD = env("THB_PER_USD")
 
 TALAT_FIELD_KEYS = env_secret("FIELD_KEYS")
 TALAT_INDEX_KEY = env_secret("INDEX_KEY")

@@ -23,6 +23,11 @@ class ProductForm(forms.ModelForm):
         label=gettext_lazy("มาตรฐานที่ได้รับ"),
     )
     province_code = forms.ChoiceField(label=gettext_lazy("จังหวัดแหล่งผลิต"))
+    hs_code = forms.CharField(
+        label=gettext_lazy("พิกัดศุลกากร (HS/AHTN)"),
+        max_length=12,
+        help_text=gettext_lazy("8 หลัก เช่น 0813.40.90"),
+    )
     otop_stars = forms.TypedChoiceField(
         choices=[("", "—")] + [(str(n), "★" * n) for n in range(1, 6)],
         coerce=int,
@@ -44,9 +49,6 @@ class ProductForm(forms.ModelForm):
         self.fields["province_code"].choices = [("", "—")] + [
             (p.code, p.name_th) for p in sorted(geothai.provinces(), key=lambda p: p.name_th)
         ]
-        self.fields["hs_code"].help_text = _("8 หลัก เช่น 0813.40.90")
-        self.fields["hs_code"].max_length = 12
-        self.fields["hs_code"].widget.attrs["maxlength"] = 12
 
     def clean_hs_code(self):
         return tariff.tariff_line(self.cleaned_data["hs_code"]).code

@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from talat.catalog.models import Product, ProductImage, Variant
+from talat.catalog.models import Product, ProductImage, StockMovement, Variant
 from talat.catalog.services.stock import OutOfStock
 from talat.channels.connectors.base import ChannelError, Credentials, TokenExpired
 from talat.channels.connectors.base import ListingState as PartnerState
@@ -197,6 +197,15 @@ def stock_changed(variant_ids) -> list[ChannelJob]:
             _new_job(ChannelAccount.objects.get(pk=account_id), JobKind.SYNC_STOCK, variant_ids=ids)
             for account_id, ids in by_account.items()
         ]
+
+
+def sync_changed_stock(*, since) -> int:
+    """Sends every SKU whose stock moved after `since` (receipts, counts, imports, sales) to the
+    channels that list it; returns how many SKUs moved."""
+    moved = set(StockMovement.objects.filter(at__gt=since).values_list("variant_id", flat=True))
+    if moved:
+        stock_changed(moved)
+    return len(moved)
 
 
 def pull_orders(*, account: ChannelAccount) -> ChannelJob:

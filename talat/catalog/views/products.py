@@ -121,9 +121,6 @@ def product_stock(request, uid):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            from talat.channels.services import stock_changed
-
-            stock_changed([variant.pk])
             messages.success(request, _("ปรับสต็อกแล้ว"))
             return redirect("catalog:product_stock", uid=uid)
     movements = Paginator(

@@ -1,14 +1,20 @@
-"""`manage.py demo`: prepares the database and runs the web server and the task worker
-until Ctrl-C, then stops both."""
+"""`manage.py demo`: prepares the database and runs the web server, the task worker, the marketplace
+sandboxes (Lazada, Tmall Global, Alibaba.com on loopback) and the channel poller until Ctrl-C, then
+stops them all."""
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+
+from talat.channels import demo as channels_demo
+
+SANDBOX_PORTS = {"lazada": 8601, "tmall-global": 8602, "alibaba": 8603}
 
 
 class Command(BaseCommand):
@@ -21,14 +27,27 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
         call_command("load_demo", stdout=self.stdout)
+        sandboxes = {
+            code: [sys.executable, "-m", "talat.channels.sandboxes", code, "--port", str(port)]
+            for code, port in SANDBOX_PORTS.items()
+        }
+        # Fixed argvs, not user input.
+        children = {name: subprocess.Popen(cmd, env=os.environ.copy()) for name, cmd in sandboxes.items()}  # noqa: S603
+        self._wait_for_sandboxes()
+        for line in channels_demo.connect(site_url=f"http://{bind}"):
+            self.stdout.write(f"  connected the demo shop to {line}")
         commands = {
             "web": [sys.executable, "-m", "gunicorn", "talat.wsgi", "--bind", bind, "--workers", "2",
                     "--access-logfile", "-", "--graceful-timeout", "5"],
             "worker": [sys.executable, "manage.py", "db_worker", "--interval", "0.5"],
+            "poller": [sys.executable, "manage.py", "poll_channels", "--every", "10"],
         }  # fmt: skip
-        # A fixed argv, not user input.
-        children = {name: subprocess.Popen(cmd, env=os.environ.copy()) for name, cmd in commands.items()}  # noqa: S603
+        for name, cmd in commands.items():
+            children[name] = subprocess.Popen(cmd, env=os.environ.copy())  # noqa: S603
         self.stdout.write(self.style.SUCCESS(f"Talat is running on http://{bind}/ — press Ctrl-C to stop."))
+        self.stdout.write(
+            "Marketplace sandboxes place a demo order every 20-25 seconds; see /seller/orders/."
+        )
         stopping = False
 
         def stop(*_args):
@@ -55,4 +74,16 @@ class Command(BaseCommand):
                     child.wait(timeout=10)
                 except subprocess.TimeoutExpired:
                     child.kill()
-            self.stdout.write("Stopped the web server and the task worker.")
+            self.stdout.write("Stopped the web server, the task worker, the poller and the sandboxes.")
+
+    def _wait_for_sandboxes(self, timeout: float = 15.0) -> None:
+        deadline = time.monotonic() + timeout
+        for port in SANDBOX_PORTS.values():
+            while True:
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                    break
+                except OSError:
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.2)

@@ -1,5 +1,7 @@
 from django.core.management.base import BaseCommand
 
+from talat.catalog import demo as catalog_demo
+from talat.channels import demo as channels_demo
 from talat.governance import demo as governance_demo
 from talat.registry import demo as registry_demo
 
@@ -13,11 +15,12 @@ class Command(BaseCommand):
     def handle(self, *args, seed, **options):
         counts = registry_demo.load(seed=seed)
         counts.update(governance_demo.load())
+        counts.update(catalog_demo.load())
+        counts.update(channels_demo.load())
         self.stdout.write(
             "Demo data: {enterprises} enterprises in {provinces} provinces, {agencies} agencies, "
-            "{partners} partners, {agreements} data-sharing agreements, {disclosures} disclosures.".format(
-                **counts
-            )
+            "{partners} partners, {agreements} data-sharing agreements, {disclosures} disclosures, "
+            "{products} products.".format(**counts)
         )
         self.stdout.write(f"Demo logins (password for all: {registry_demo.DEMO_PASSWORD}):")
         for email, _name, role, _place in registry_demo.LOGINS:
