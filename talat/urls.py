@@ -1,9 +1,7 @@
 """The root URLconf: each app's pages, the API, the health check and the admin."""
 
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
-from django.views.static import serve
 
 from talat.api import api
 from talat.web import views as web_views
@@ -20,7 +18,7 @@ urlpatterns = [
     path("seller/channels/", include("talat.channels.urls")),
     path("seller/orders/", include("talat.orders.urls")),
     # Product pictures are public; nothing else under MEDIA_ROOT (e.g. uploaded imports) is served.
-    re_path(r"^media/(?P<path>products/.+)$", serve, {"document_root": settings.MEDIA_ROOT}),
+    re_path(r"^media/(?P<path>products/.+)$", web_views.product_media),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

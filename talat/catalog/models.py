@@ -7,6 +7,7 @@ available + reserved; services keep that invariant and write a `StockMovement` f
 
 import uuid
 
+import geothai
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -89,6 +90,10 @@ class Product(TimeStampedModel):
     @property
     def description(self) -> str:
         return localized(self, "description")
+
+    @property
+    def province(self):
+        return geothai.province(self.province_code)
 
 
 class Variant(models.Model):

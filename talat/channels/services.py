@@ -233,20 +233,28 @@ def run_due_jobs(now=None) -> int:
     )
     count = 0
     for job_id in due.values_list("pk", flat=True)[:200]:
-        run_job(job_id)
+        run_job(job_id, now=now)
         count += 1
     return count
 
 
-def run_job(job_id: int) -> None:
-    """One attempt of a job. Safe to call twice: a finished job is left alone, and a partner sees
-    the same idempotency key on every attempt."""
+LEASE = timedelta(minutes=5)
+
+
+def run_job(job_id: int, now=None) -> None:
+    """One attempt of a job, if it is due. Safe to call twice or from two workers at once: the
+    attempt takes a lease (its next attempt time moves past the attempt), a finished job is left
+    alone, and the partner sees the same idempotency key on every attempt."""
+    now = now or timezone.now()
     with transaction.atomic():
         job = ChannelJob.objects.select_for_update().select_related("account__partner").get(pk=job_id)
-        if job.state in (JobState.DONE, JobState.FAILED):
+        if job.state in (JobState.DONE, JobState.FAILED) or (
+            job.next_attempt_at and job.next_attempt_at > now
+        ):
             return
         job.attempts += 1
-        job.save(update_fields=["attempts", "updated_at"])
+        job.next_attempt_at = now + LEASE
+        job.save(update_fields=["attempts", "next_attempt_at", "updated_at"])
     account = job.account
     connector = connector_for(account)
     try:
@@ -260,7 +268,7 @@ def run_job(job_id: int) -> None:
     except ChannelError as error:
         if error.retryable and job.attempts < MAX_ATTEMPTS:
             wait = max(getattr(error, "retry_after", 0), 2**job.attempts)
-            _retry_later(job, error.message, timezone.now() + timedelta(seconds=wait))
+            _retry_later(job, error.message, now + timedelta(seconds=wait))
         else:
             _fail(job, error.message)
     else:

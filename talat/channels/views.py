@@ -8,7 +8,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from talat.catalog.models import Product, ProductStatus
 from talat.channels import services
@@ -33,11 +33,12 @@ def accounts(request):
 STATE_SALT = "talat.channels.connect"
 
 
-@require_POST
+@require_GET
 @seller_required
 def connect(request, code):
     """Sends the seller to the partner's authorization page; the partner sends them back to
-    `callback` with a one-time code and our signed state."""
+    `callback` with a one-time code and our signed state. (A link, not a form: the page's CSP
+    allows forms to post only to Talat itself.)"""
     partner = get_object_or_404(Partner, code=code, kind=PartnerKind.MARKETPLACE)
     state = signing.dumps(
         {"e": request.enterprise.pk, "u": request.user.pk, "p": partner.code}, salt=STATE_SALT

@@ -111,7 +111,7 @@ def product(request, uid):
         request,
         "storefront/product.html",
         {"product": item, "variants": variants, "structured_data": _structured_data(request, item, variants),
-         "province": geothai.province(item.province_code)},
+         "province": item.province},
     )  # fmt: skip
 
 

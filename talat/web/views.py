@@ -1,11 +1,13 @@
 """The shell's own pages: home, the signed-in landing page and the health check."""
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from django.views.static import serve
 
 from talat.accounts.models import Role
 from talat.registry import selectors
@@ -36,6 +38,12 @@ def healthz(request):
     except Exception as error:  # noqa: BLE001 - any database failure means unhealthy
         return JsonResponse({"status": "error", "database": type(error).__name__}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+def product_media(request, path):
+    """Product pictures (public); nothing else under MEDIA_ROOT is served. Production puts a web
+    server or CDN in front of this."""
+    return serve(request, path, document_root=settings.MEDIA_ROOT)
 
 
 def forbidden(request, exception=None):

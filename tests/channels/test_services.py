@@ -169,7 +169,7 @@ def test_a_seller_connects_through_the_partners_authorization_page(world, client
     client.force_login(shop.owner)
     ChannelAccountModel = type(world["accounts"]["lazada"])
     ChannelAccountModel.objects.filter(partner__code="lazada").delete()
-    to_partner = client.post("/seller/channels/connect/lazada/")
+    to_partner = client.get("/seller/channels/connect/lazada/")
     assert to_partner.status_code == 302 and "/oauth/authorize?" in to_partner["Location"]
     with httpx.Client() as browser:  # the partner's consent page answers with a redirect back to Talat
         back = browser.get(to_partner["Location"])
@@ -197,3 +197,41 @@ def test_without_an_agreement_nothing_is_sent_and_the_failure_is_visible(world):
     assert job.state == JobState.FAILED and "Lazada" in job.last_error
     assert Listing.objects.get().state == ListingState.FAILED
     assert len(world["lazada"].requests) == before
+
+
+def test_a_call_that_cannot_reach_the_partner_is_retried_with_back_off(world, settings):
+    account = world["accounts"]["lazada"]
+    working = settings.TALAT_CHANNELS["lazada"]["api"]
+    settings.TALAT_CHANNELS["lazada"]["api"] = "http://127.0.0.1:9/rest"  # nothing listens there
+    with world["callbacks"](execute=True):
+        services.publish(account=account, products=[world["product"]])
+    job = ChannelJob.objects.get(kind="publish")
+    assert job.state == JobState.RETRYING and job.attempts == 1
+    first_wait = job.next_attempt_at - job.updated_at
+    services.run_due_jobs(now=job.next_attempt_at)
+    job.refresh_from_db()
+    assert job.state == JobState.RETRYING and job.attempts == 2
+    assert job.next_attempt_at - job.updated_at > first_wait  # the wait grows
+    key = job.idempotency_key
+    settings.TALAT_CHANNELS["lazada"]["api"] = working
+    with world["callbacks"](execute=True):
+        services.run_due_jobs(now=job.next_attempt_at)
+    job.refresh_from_db()
+    assert job.state == JobState.DONE and job.idempotency_key == key and job.attempts == 3
+
+
+def test_after_the_last_attempt_the_failure_stays_visible_and_can_be_retried(world, settings):
+    account = world["accounts"]["lazada"]
+    working = settings.TALAT_CHANNELS["lazada"]["api"]
+    settings.TALAT_CHANNELS["lazada"]["api"] = "http://127.0.0.1:9/rest"
+    with world["callbacks"](execute=True):
+        services.publish(account=account, products=[world["product"]])
+    job = ChannelJob.objects.get(kind="publish")
+    while job.state == JobState.RETRYING:
+        services.run_due_jobs(now=job.next_attempt_at)
+        job.refresh_from_db()
+    assert job.state == JobState.FAILED and job.attempts == services.MAX_ATTEMPTS
+    assert Listing.objects.get(account=account).state == ListingState.FAILED
+    settings.TALAT_CHANNELS["lazada"]["api"] = working
+    run(world, services.retry, job=job)
+    assert Listing.objects.get(account=account).state == ListingState.LIVE
