@@ -110,6 +110,5 @@ def test_stock_receipts_and_counts_are_recorded(client, seller):
     assert variant.available == 12
     page = client.get(url).content.decode()
     assert "PO-7" in page and "ปรับยอด" in page
-    assert list(StockMovement.objects.filter(variant=variant).order_by("id").values_list("on_hand_delta", flat=True)) == [
-        5, 10, -3
-    ]  # fmt: skip
+    movements = StockMovement.objects.filter(variant=variant).order_by("id")
+    assert list(movements.values_list("on_hand_delta", flat=True)) == [5, 10, -3]
