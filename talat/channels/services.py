@@ -7,7 +7,6 @@ and a failure that retries cannot fix stays visible on the seller's channel page
 """
 
 import importlib
-import logging
 import uuid
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
@@ -28,8 +27,6 @@ from talat.governance import border
 from talat.governance.models import Purpose
 from talat.orders import services as orders
 from talat.orders.models import Order
-
-log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 6
 STATUS_CHECK_AFTER = timedelta(seconds=10)

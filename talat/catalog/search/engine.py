@@ -39,11 +39,7 @@ def _band_q(code: str) -> Q:
 
 
 def entry_for(product: Product) -> SearchEntry:
-    category, enterprise = product.category, product.enterprise
-    province = enterprise.province if product.province_code == enterprise.province_code else None
-    from geothai import province as find_province
-
-    province = province or find_province(product.province_code)
+    category, enterprise, province = product.category, product.enterprise, product.province
     prices = [v.price_satang for v in product.variants.all()]
     title = joined(product.name_th, product.name_en, product.name_zh)
     rest = joined(

@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django import template
 
 from talat.storefront import cart
@@ -14,8 +16,6 @@ def cart_count(context) -> int:
 @register.simple_tag(takes_context=True)
 def query_with(context, **changes) -> str:
     """The current search parameters with some changed (empty removes), as a query string."""
-    from urllib.parse import urlencode
-
     params = {
         k: v
         for k, v in context["params"].items()
@@ -26,5 +26,4 @@ def query_with(context, **changes) -> str:
             params.pop(key, None)
         else:
             params[key] = value
-    params.pop("page", None) if "page" not in changes else None
     return "?" + urlencode(params)
