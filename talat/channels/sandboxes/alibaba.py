@@ -512,5 +512,7 @@ def make_demo_app(marketplace: str) -> AlibabaSandbox:
     A seller's consent is `GET /authorize` (with `redirect_uri`, it redirects there with `?code=`)."""
     app_key, app_secret = DEMO_KEYS[marketplace]
     sandbox = AlibabaSandbox(app_key, app_secret, marketplace=marketplace, review_seconds=5)
+    # Numbers from a restarted sandbox must not repeat the last run's (Talat remembers those orders).
+    sandbox._ids = itertools.count(int(time.time()) % 10**8 * 100)
     sandbox.start_generator(25)
     return sandbox

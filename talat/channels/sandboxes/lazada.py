@@ -445,6 +445,8 @@ class LazadaSandbox:
 def make_demo_app() -> LazadaSandbox:
     """The sandbox `make demo` runs: fixed keys, five seconds of review, an order every 20 s."""
     sandbox = LazadaSandbox("lazada-demo-app", "lazada-demo-secret", review_seconds=5)
+    # Numbers from a restarted sandbox must not repeat the last run's (Talat remembers those orders).
+    sandbox._ids = itertools.count(3_000_000_000 + int(time.time()) % 10**8 * 10)
     sandbox.start_generator(20)
     return sandbox
 
