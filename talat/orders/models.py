@@ -6,6 +6,7 @@ import uuid
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from talat.catalog.models import Variant
 from talat.core.classification import confidential, internal
@@ -17,7 +18,7 @@ from talat.registry.models import Enterprise
 class OrderStatus(models.TextChoices):
     AWAITING_PAYMENT = "awaiting_payment", _("รอชำระเงิน")
     ACCEPTED = "accepted", _("รับคำสั่งซื้อแล้ว")
-    CANCELLED = "cancelled", _("ยกเลิก")
+    CANCELLED = "cancelled", pgettext_lazy("order status", "ยกเลิก")
 
 
 class Order(TimeStampedModel):
