@@ -30,6 +30,7 @@ class Order(TimeStampedModel):
     status = internal(models.CharField(_("สถานะ"), max_length=20, choices=OrderStatus.choices))
     partner_status = internal(models.CharField(max_length=40, blank=True))
     buyer_name = confidential(EncryptedTextField(_("ชื่อผู้ซื้อ"), blank=True), personal=True)
+    buyer_email = confidential(models.EmailField(_("อีเมลผู้ซื้อ"), blank=True), personal=True)
     buyer_country = internal(models.CharField(_("ประเทศผู้ซื้อ"), max_length=2, blank=True))
     currency = internal(models.CharField(max_length=3, default="THB"))
     total_minor = internal(models.PositiveBigIntegerField(_("ยอดรวม")))

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 class CheckoutForm(forms.Form):
     buyer_name = forms.CharField(label=_("ชื่อผู้ซื้อ"), max_length=200)
+    buyer_email = forms.EmailField(label=_("อีเมลผู้ซื้อ"), help_text=_("ร้านจะส่งรายละเอียดคำสั่งซื้อและใบเสร็จไปที่อีเมลนี้"))
     buyer_country = forms.ChoiceField(
         label=_("ประเทศปลายทาง"),
         choices=[

@@ -19,7 +19,9 @@ def _order_number() -> str:
     return "TL-" + secrets.token_hex(5).upper()
 
 
-def place_orders(*, lines: list[CartLine], buyer_name: str, buyer_country: str = "TH") -> list[Order]:
+def place_orders(
+    *, lines: list[CartLine], buyer_name: str, buyer_email: str = "", buyer_country: str = "TH"
+) -> list[Order]:
     """All or nothing: every shop's order is accepted with its stock held, or none is."""
     if not lines:
         raise ValidationError(_("ตะกร้าสินค้าว่าง"), code="empty")
@@ -39,6 +41,7 @@ def place_orders(*, lines: list[CartLine], buyer_name: str, buyer_country: str =
                         for line in shop_lines
                     ],
                     buyer_name=buyer_name.strip(),
+                    buyer_email=buyer_email.strip(),
                     buyer_country=buyer_country,
                     status=OrderStatus.AWAITING_PAYMENT,
                 )

@@ -126,6 +126,7 @@ def test_a_seller_sells_one_stock_everywhere(new_page, screenshot, marketplaces,
     buyer.get_by_role("button", name="ใส่ตะกร้า").click()
     buyer.goto("/store/cart/")
     buyer.get_by_label("ชื่อผู้ซื้อ").fill("ผู้ซื้อหน้าร้าน")
+    buyer.get_by_label("อีเมลผู้ซื้อ").fill("buyer@example.th")
     buyer.get_by_role("button", name="ยืนยันการสั่งซื้อ").click()
     expect(buyer.locator("main")).to_contain_text("ได้รับคำสั่งซื้อแล้ว")
     late = new_page()

@@ -26,8 +26,9 @@ from talat.governance.models import (
     RequestStatus,
 )
 from talat.governance.pdf import render_export_pdf
+from talat.orders import services as orders
 from talat.registry import services as registry
-from tests.factories import PASSWORD, agreement, enterprise, officer
+from tests.factories import PASSWORD, agreement, enterprise, officer, product
 
 pytestmark = pytest.mark.django_db
 
@@ -73,6 +74,12 @@ def somsri():
         information_wanted="งบประมาณส่งเสริม OTOP ปี 2568",
         agency=deal.responsible_agency,
     )
+    bought = product(name_th="ผ้าพันคอไหม", stock=2)
+    orders.accept_order(
+        enterprise=bought.enterprise, channel="storefront", channel_order_number="TL-SOMSRI",
+        lines=[orders.Wanted(bought.variants.get(), 1, 45_000)], buyer_name="สมศรี ใจดี",
+        buyer_email="SOMSRI@example.th",
+    )  # fmt: skip
     who.shop = shop
     return who
 
@@ -133,6 +140,7 @@ def test_access_export_has_every_personal_field_of_the_person_and_nothing_of_ano
         "governance.Disclosure": 1,
         "governance.DataSubjectRequest": 1,
         "governance.InformationRequest": 1,
+        "orders.Order": 1,
     }
     user_row = sections["accounts.User"]["rows"][0]
     assert user_row["fields"]["email"] == "somsri@example.th"

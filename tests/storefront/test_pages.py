@@ -75,12 +75,15 @@ def test_cart_to_order_holds_the_stock_and_refuses_more_than_there_is(client, sh
     client.post("/store/cart/add/", {"variant": variant.pk, "quantity": 2})
     cart = client.get("/store/cart/").content.decode()
     assert "฿200" in cart
-    missing_name = client.post("/store/checkout/", {"buyer_name": "", "buyer_country": "TH"})
+    missing_name = client.post("/store/checkout/", {"buyer_name": "", "buyer_email": "somchai@example.th",
+                                                    "buyer_country": "TH"})  # fmt: skip
     assert missing_name.status_code == 422 and Order.objects.count() == 0
-    placed = client.post("/store/checkout/", {"buyer_name": "สมชาย", "buyer_country": "TH"}, follow=True)
+    placed = client.post("/store/checkout/", {"buyer_name": "สมชาย", "buyer_email": "somchai@example.th",
+                                              "buyer_country": "TH"}, follow=True)  # fmt: skip
     assert "ได้รับคำสั่งซื้อแล้ว" in placed.content.decode()
     order = Order.objects.get()
     assert order.status == OrderStatus.AWAITING_PAYMENT and order.total_minor == 20_000
+    assert order.buyer_name == "สมชาย" and order.buyer_email == "somchai@example.th"
     variant.refresh_from_db()
     assert (variant.available, variant.reserved) == (0, 2)
     assert "สินค้าหมด" in client.get(f"/store/p/{item.uid}/").content.decode()

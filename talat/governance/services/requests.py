@@ -96,6 +96,9 @@ OWNERS: dict[str, Owns] = {
     "governance.InformationRequest": Owns(
         "contact_email__iexact", "email", context=("agency", "status", "received_at")
     ),
+    "orders.Order": Owns(
+        "buyer_email__iexact", "email", context=("channel", "channel_order_number", "status", "placed_at")
+    ),
 }
 
 
@@ -232,6 +235,9 @@ TRAFFIC_DATA = gettext_lazy(
 OPEN_INFORMATION_REQUEST = gettext_lazy(
     "พ.ร.บ.ข้อมูลข่าวสารของราชการ มาตรา 11 และ 18: ต้องใช้ติดต่อผู้ขอจนกว่าหน่วยงานจะมีคำสั่งและพ้นระยะเวลาอุทธรณ์"
 )
+ACCOUNTING_RECORDS = gettext_lazy(
+    "พ.ร.บ.การบัญชี พ.ศ. 2543 มาตรา 14: ร้านต้องเก็บเอกสารประกอบการลงบัญชี (รวมคำสั่งซื้อที่ขายแล้ว) ไว้ไม่น้อยกว่า 5 ปี"
+)
 TRAFFIC_DATA_DAYS = 90
 
 
@@ -250,6 +256,10 @@ def _information_request_pending(item: InformationRequest) -> bool:
     if item.status == OiaStatus.RECEIVED:
         return True
     return item.appeal_until is not None and timezone.now() <= item.appeal_until
+
+
+def _sold(order) -> bool:
+    return order.status != "cancelled"
 
 
 def _held_for_tax(replacement):
@@ -296,6 +306,12 @@ ERASURE: dict[str, dict[str, Erase | Hold]] = {
             OPEN_INFORMATION_REQUEST,
             applies=_information_request_pending,
             otherwise=Erase(lambda item: erased_email("oia", item.pk)),
+        ),
+    },
+    "orders.Order": {
+        "buyer_name": Hold(ACCOUNTING_RECORDS, applies=_sold, otherwise=Erase(lambda order: ERASED_NAME)),
+        "buyer_email": Hold(
+            ACCOUNTING_RECORDS, applies=_sold, otherwise=Erase(lambda order: erased_email("order", order.pk))
         ),
     },
 }
