@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from talat.storefront.models import ShopProfile
+
 
 class CheckoutForm(forms.Form):
     buyer_name = forms.CharField(label=_("ชื่อผู้ซื้อ"), max_length=200)
@@ -17,3 +19,10 @@ class CheckoutForm(forms.Form):
         ],  # fmt: skip
         initial="TH",
     )
+
+
+class ShopProfileForm(forms.ModelForm):
+    class Meta:
+        model = ShopProfile
+        fields = ["story_th", "story_en", "story_zh"]
+        widgets = {name: forms.Textarea(attrs={"rows": 5}) for name in fields}

@@ -13,4 +13,5 @@ urlpatterns = [
     path("cart/add/", views.cart_add, name="cart_add"),
     path("checkout/", views.checkout, name="checkout"),
     path("placed/", views.placed, name="placed"),
+    path("my-shop/", views.shop_profile, name="shop_profile"),
 ]

@@ -13,9 +13,10 @@ from django.views.decorators.http import require_POST
 
 from talat.catalog.models import Certification, Product, ProductStatus, Variant
 from talat.catalog.search.engine import PRICE_BANDS, search
+from talat.registry.decorators import seller_required
 from talat.registry.models import Enterprise, GoodsCategory, VerificationStatus
 from talat.storefront import cart
-from talat.storefront.forms import CheckoutForm
+from talat.storefront.forms import CheckoutForm, ShopProfileForm
 from talat.storefront.models import ShopProfile
 from talat.storefront.services import place_orders
 
@@ -182,6 +183,20 @@ def checkout(request):
         {"lines": lines, "total": sum(line.total_satang for line in lines), "form": form},
         status=422,
     )
+
+
+@seller_required
+def shop_profile(request):
+    """The seller writes the story their shop page tells, in up to three languages."""
+    profile = ShopProfile.objects.filter(enterprise=request.enterprise).first() or ShopProfile(
+        enterprise=request.enterprise
+    )
+    form = ShopProfileForm(request.POST or None, instance=profile)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("บันทึกเรื่องราวของร้านแล้ว"))
+        return redirect("storefront:shop_profile")
+    return render(request, "storefront/shop_profile.html", {"form": form, "shop": request.enterprise})
 
 
 def placed(request):

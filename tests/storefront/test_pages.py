@@ -87,3 +87,12 @@ def test_cart_to_order_holds_the_stock_and_refuses_more_than_there_is(client, sh
     variant.refresh_from_db()
     assert (variant.available, variant.reserved) == (0, 2)
     assert "สินค้าหมด" in client.get(f"/store/p/{item.uid}/").content.decode()
+
+
+def test_the_seller_writes_the_story_their_shop_page_tells(client, shop):
+    client.force_login(shop.owner)
+    story = {"story_th": "สวนทุเรียนสามรุ่นที่จันทบุรี", "story_en": "Three generations", "story_zh": "三代榴莲园"}
+    client.post("/store/my-shop/", story)
+    assert "สวนทุเรียนสามรุ่นที่จันทบุรี" in client.get(f"/store/shop/{shop.uid}/").content.decode()
+    client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
+    assert "三代榴莲园" in client.get(f"/store/shop/{shop.uid}/").content.decode()
