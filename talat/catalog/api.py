@@ -45,7 +45,8 @@ class ProductHit(Schema):
 
 class SearchOut(Schema):
     items: list[ProductHit]
-    count: int
+    count: int = Field(description="matching products; a lower bound when `count_exact` is false")
+    count_exact: bool
     page: int
     pages: int
     page_size: int
@@ -75,5 +76,6 @@ def search_products(request, params: Query[SearchIn]):
             }
             for p in results.products
         ]  # fmt: skip
-    return {"items": items, "count": results.count, "page": results.page, "pages": results.pages,
-            "page_size": results.page_size, "relaxed": results.relaxed, "facets": results.facets}  # fmt: skip
+    return {"items": items, "count": results.count, "count_exact": results.count_exact, "page": results.page,
+            "pages": results.pages, "page_size": results.page_size, "relaxed": results.relaxed,
+            "facets": results.facets}  # fmt: skip

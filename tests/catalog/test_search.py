@@ -103,3 +103,15 @@ def test_pagination(shop):
     assert (first.count, first.pages, len(first.products)) == (25, 3, 10)
     assert len(last.products) == 5
     assert not {p.pk for p in first.products} & {p.pk for p in last.products}
+
+
+def test_a_broad_query_ranks_a_bounded_set_and_says_there_are_more(shop, monkeypatch):
+    from talat.catalog.search import engine
+
+    monkeypatch.setattr(engine, "CANDIDATES", 3)
+    for n in range(5):
+        product(shop, name_th=f"ชาเขียวใบหม่อน {n}")
+    results = search("ชาเขียว", page_size=2)
+    assert (results.count, results.count_exact, results.pages, len(results.products)) == (3, False, 2, 2)
+    assert sum(results.facets["category"].values()) == 3
+    assert search("ชาเขียวใบหม่อน 4").count_exact

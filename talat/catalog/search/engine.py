@@ -4,7 +4,8 @@ PostgreSQL: a generated tsvector over the segmented words (names weighted above 
 GIN index, prefix matching per word, ts_rank_cd ranking; when no product has every word, the
 query relaxes to any word, then to trigram word similarity (misspellings). SQLite: an FTS5 table
 with bm25 ranking and the same relaxation to any word. Only active products of verified
-enterprises are ever returned.
+enterprises are ever returned. A query ranks at most CANDIDATES matches (and says when there were
+more), so its cost stays flat however many products match.
 """
 
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from talat.catalog.search.words import joined, words
 from talat.registry.models import VerificationStatus
 
 MAX_TERMS = 12
+CANDIDATES = 2_000  # matches ranked per query; a broader query says "more than 2,000"
 # (code, lowest satang inclusive, highest satang exclusive or None)
 PRICE_BANDS = [
     ("0-100", 0, 100_00),
@@ -93,6 +95,7 @@ class Results:
     page_size: int
     facets: dict = field(default_factory=dict)
     relaxed: bool = False  # no product had every word; these match some of them or look alike
+    count_exact: bool = True  # False: more than `count` products match (only the first are ranked)
 
 
 def _pg_query(terms: list[str], joiner: str) -> str:
@@ -106,35 +109,47 @@ def _fts5_query(terms: list[str], joiner: str) -> str:
     return f" {joiner} ".join('"' + t.replace('"', '""') + '"*' for t in terms)
 
 
-def _matching(base, terms: list[str], joiner: str):
+def _matching(terms: list[str], joiner: str):
+    """(the condition a matching entry meets, its relevance score)."""
     if connection.vendor == "postgresql":
         tsquery = _pg_query(terms, "&" if joiner == "AND" else "|")
-        matches = RawSQL("catalog_searchentry.document @@ CAST(%s AS tsquery)", [tsquery], BooleanField())
-        score = RawSQL(
-            "ts_rank_cd(catalog_searchentry.document, CAST(%s AS tsquery))", [tsquery], FloatField()
+        return (
+            RawSQL("catalog_searchentry.document @@ CAST(%s AS tsquery)", [tsquery], BooleanField()),
+            RawSQL("ts_rank_cd(catalog_searchentry.document, CAST(%s AS tsquery))", [tsquery], FloatField()),
         )
-    else:
-        match = _fts5_query(terms, joiner)
-        matches = RawSQL(
+    match = _fts5_query(terms, joiner)
+    return (
+        RawSQL(
             "catalog_searchentry.product_id IN"
             " (SELECT rowid FROM catalog_searchfts WHERE catalog_searchfts MATCH %s)",
             [match],
             BooleanField(),
-        )
-        score = RawSQL(
+        ),
+        RawSQL(
             "(SELECT -bm25(catalog_searchfts, 4.0, 1.0) FROM catalog_searchfts"
             " WHERE catalog_searchfts MATCH %s AND rowid = catalog_searchentry.product_id)",
             [match],
             FloatField(),
-        )
-    return base.filter(matches).annotate(score=score)
-
-
-def _similar(base, text: str):
-    """PostgreSQL only: products with a word that looks like the query (pg_trgm)."""
-    return base.filter(RawSQL("%s <%% catalog_searchentry.tokens", [text], BooleanField())).annotate(
-        score=RawSQL("word_similarity(%s, catalog_searchentry.tokens)", [text], FloatField())
+        ),
     )
+
+
+def _similar(text: str):
+    """PostgreSQL only: entries with a word that looks like the query (pg_trgm)."""
+    return (
+        RawSQL("%s <%% catalog_searchentry.tokens", [text], BooleanField()),
+        RawSQL("word_similarity(%s, catalog_searchentry.tokens)", [text], FloatField()),
+    )
+
+
+def _candidates(queryset, browse: bool) -> tuple[list[int], bool]:
+    """At most CANDIDATES matching ids, and whether there were more. Ranking and facets then work
+    on this bounded set, so a query matching half a million products costs what one matching
+    two thousand does (the newest products when browsing without words)."""
+    if browse:
+        queryset = queryset.order_by("-product_id")
+    ids = list(queryset.values_list("product_id", flat=True)[: CANDIDATES + 1])
+    return ids[:CANDIDATES], len(ids) > CANDIDATES
 
 
 def _facets(matched, filters: dict) -> dict:
@@ -186,32 +201,39 @@ def search(
     terms = list(dict.fromkeys(words(q)))[:MAX_TERMS]
     relaxed = False
     if not terms:
-        matched = base.annotate(score=Value(0.0, FloatField()))
+        condition, score = None, Value(0.0, FloatField())
     else:
-        matched = _matching(base, terms, "AND")
-        if not matched.exists():
+        condition, score = _matching(terms, "AND")
+        if not base.filter(condition).exists():
             relaxed = True
-            matched = _matching(base, terms, "OR") if len(terms) > 1 else matched
-            if connection.vendor == "postgresql" and not matched.exists():
-                matched = _similar(base, " ".join(terms))
+            if len(terms) > 1:
+                condition, score = _matching(terms, "OR")
+            if connection.vendor == "postgresql" and not base.filter(condition).exists():
+                condition, score = _similar(" ".join(terms))
+    matched = base.filter(condition) if condition is not None else base
     filters = {
         "category": Q(category__code=category) if category else None,
         "province": Q(province_code=province) if province else None,
         "price": _band_q(price) if price else None,
         "certification": Q(certifications__contains=certification) if certification else None,
     }
-    facets = _facets(matched, filters) if with_facets else {}
+    facets = {}
+    if with_facets:
+        ids, capped = _candidates(matched, browse=not terms)
+        facets = _facets(SearchEntry.objects.filter(pk__in=ids) if capped else matched, filters)
     for q_filter in filters.values():
         if q_filter is not None:
             matched = matched.filter(q_filter)
-    count = matched.count()
+    ids, capped = _candidates(matched, browse=not terms)
+    count = len(ids)
     pages = max(1, -(-count // page_size))
     page = min(max(1, page), pages)
     start = (page - 1) * page_size
     ranked = list(
-        matched.order_by("-score", "-product_id").values_list("product_id", "score")[
-            start : start + page_size
-        ]
+        SearchEntry.objects.filter(pk__in=ids)
+        .annotate(score=score)
+        .order_by("-score", "-product_id")
+        .values_list("product_id", "score")[start : start + page_size]
     )
     by_id = (
         Product.objects.select_related("enterprise", "category")
@@ -223,4 +245,4 @@ def search(
         product = by_id[pid]
         product.score = round(float(score or 0), 6)
         products.append(product)
-    return Results(products, count, page, pages, page_size, facets, relaxed)
+    return Results(products, count, page, pages, page_size, facets, relaxed, count_exact=not capped)
