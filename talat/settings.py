@@ -8,6 +8,7 @@ TALAT_DATABASE_URL     e.g. postgres://talat@db/talat. Default: SQLite file var/
 TALAT_EMAIL_URL        "console" (default) or "file:<folder>" or "smtp://host:port".
 TALAT_TASKS_BACKEND    "database" (default), "immediate" (run inline) or a dotted backend path.
 TALAT_LOG_LEVEL        default INFO.
+TALAT_UNPAID_ORDER_MINUTES  storefront orders unpaid after this long are cancelled (default 30).
 TALAT_SITE_URL         the public address of this installation (partners fetch product pictures from it).
 TALAT_<LAZADA|TMALL_GLOBAL|ALIBABA>_URL, _AUTHORIZE_URL, _APP_KEY, _APP_SECRET(_FILE): a marketplace's
                        API and authorization addresses and Talat's app there (default: the sandboxes
@@ -232,12 +233,6 @@ LOGGING = {
 
 TALAT_SITE_NAME = _("ตลาด")
 
-# Keys that never live in the database (each also readable from TALAT_<NAME>_FILE):
-# TALAT_FIELD_KEYS         versioned AES-256 keys for personal identifiers: "1:<b64>,2:<b64>"
-# TALAT_INDEX_KEY          the HMAC key of exact-match lookups on encrypted identifiers
-# TALAT_AUDIT_SIGNING_KEY  the Ed25519 private key (raw 32 bytes, base64) that signs tree heads
-# Marketplace partners' API addresses. The defaults are the sandboxes `make demo` runs on loopback;
-# pointing one at the real partner is this setting and the seller's keys, not a code change.
 TALAT_SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")  # partners fetch product pictures here
 # Marketplace partners: their API and seller-authorization addresses and Talat's app keys there. The
 # defaults are the sandboxes `make demo` runs on loopback and their published demo keys; pointing
@@ -256,10 +251,17 @@ TALAT_CHANNELS = {
     ]
 }
 
+# A storefront order not paid within this many minutes is cancelled and its stock given back.
+TALAT_UNPAID_ORDER_MINUTES = int(env("UNPAID_ORDER_MINUTES", "30"))
+
 # Alibaba.com lists prices in US dollars: baht per dollar for those prices (e.g. "36.25"). Unset,
 # publishing to Alibaba.com is refused with a clear reason rather than guessed.
 TALAT_THB_PER_USD = env("THB_PER_USD")
 
+# Keys that never live in the database (each also readable from TALAT_<NAME>_FILE):
+# TALAT_FIELD_KEYS         versioned AES-256 keys for personal identifiers: "1:<b64>,2:<b64>"
+# TALAT_INDEX_KEY          the HMAC key of exact-match lookups on encrypted identifiers
+# TALAT_AUDIT_SIGNING_KEY  the Ed25519 private key (raw 32 bytes, base64) that signs tree heads
 TALAT_FIELD_KEYS = env_secret("FIELD_KEYS")
 TALAT_INDEX_KEY = env_secret("INDEX_KEY")
 TALAT_AUDIT_SIGNING_KEY = env_secret("AUDIT_SIGNING_KEY")

@@ -18,7 +18,7 @@ urlpatterns = [
     path("seller/channels/", include("talat.channels.urls")),
     path("seller/orders/", include("talat.orders.urls")),
     # Product pictures are public; nothing else under MEDIA_ROOT (e.g. uploaded imports) is served.
-    re_path(r"^media/(?P<path>products/.+)$", web_views.product_media),
+    re_path(r"^media/products/(?P<path>.+)$", web_views.product_media),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -88,5 +88,5 @@ class VariantForm(forms.ModelForm):
 
 
 class StockForm(forms.Form):
-    quantity = forms.IntegerField(label=gettext_lazy("จำนวน"), min_value=1, max_value=1_000_000)
+    quantity = forms.IntegerField(label=gettext_lazy("จำนวน"), min_value=0, max_value=1_000_000)
     reference = forms.CharField(label=gettext_lazy("อ้างอิง"), max_length=100, required=False)

@@ -13,6 +13,7 @@ from django.db import transaction
 from talat.accounts.models import User
 from talat.catalog.models import Product, ProductStatus
 from talat.channels import services
+from talat.channels.models import Listing, ListingState
 from talat.governance import services as governance
 from talat.governance.models import Agreement, Purpose
 from talat.registry.models import Agency, Enterprise, Partner
@@ -78,6 +79,8 @@ def connect(site_url: str) -> list[str]:
         redirect_uri = f"{site_url}/seller/channels/callback/{code}/"
         url = services.authorize_url(partner=partner, redirect_uri=redirect_uri, state="demo")
         account = services.connect_account(enterprise=shop, partner=partner, code=_code_from(url))
+        # A sandbox starts empty every run: what was listed there last time is listed again.
+        Listing.objects.filter(account=account).update(state=ListingState.DRAFT, partner_item_id="")
         services.publish(account=account, products=products)
         connected.append(f"{partner.name_en}: {settings.TALAT_CHANNELS[code]['api']}")
     return connected

@@ -7,18 +7,19 @@ and a failure that retries cannot fix stays visible on the seller's channel page
 """
 
 import importlib
+import logging
 import uuid
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from talat.catalog.models import Product, ProductImage, StockMovement, Variant
+from talat.catalog.models import Product, ProductImage, ProductStatus, StockMovement, Variant
 from talat.catalog.services.stock import OutOfStock
 from talat.channels.connectors.base import ChannelError, Credentials, TokenExpired
 from talat.channels.connectors.base import ListingState as PartnerState
@@ -27,6 +28,8 @@ from talat.governance import border
 from talat.governance.models import Purpose
 from talat.orders import services as orders
 from talat.orders.models import Order
+
+log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 6
 STATUS_CHECK_AFTER = timedelta(seconds=10)
@@ -127,6 +130,7 @@ def connect_account(*, enterprise, partner, code: str, shop_name: str = ""):
     account.access_token = credentials.access_token
     account.refresh_token = credentials.refresh_token
     account.token_expires_at = credentials.expires_at
+    account.orders_pulled_until = account.orders_pulled_until or timezone.now()
     account.active = True
     account.save()
     return account
@@ -160,13 +164,18 @@ def _enqueue(job_id: int, run_after=None) -> None:
 
 
 def publish(*, account: ChannelAccount, products, by=None) -> list[Listing]:
-    """Queues each product for listing on the account's marketplace (again, for a retry)."""
+    """Queues each product for listing on the account's marketplace (again, after a rejection or a
+    failure). A listing already queued, under review or live is left alone, so a double click
+    never lists a product twice."""
     listings = []
     with transaction.atomic():
         for product in products:
             if product.enterprise_id != account.enterprise_id:
                 raise ValidationError(_("สินค้านี้ไม่ใช่ของร้านคุณ"), code="not_yours")
-            listing, _created = Listing.objects.get_or_create(account=account, product=product)
+            Listing.objects.get_or_create(account=account, product=product)
+            listing = Listing.objects.select_for_update().get(account=account, product=product)
+            if listing.state in (ListingState.QUEUED, ListingState.PENDING, ListingState.LIVE):
+                continue
             listing.state, listing.reason = ListingState.QUEUED, ""
             listing.save(update_fields=["state", "reason", "updated_at"])
             _new_job(account, JobKind.PUBLISH, listing=listing)
@@ -197,9 +206,10 @@ def stock_changed(variant_ids) -> list[ChannelJob]:
 
 
 def sync_changed_stock(*, since) -> int:
-    """Sends every SKU whose stock moved after `since` (receipts, counts, imports, sales) to the
-    channels that list it; returns how many SKUs moved."""
+    """Sends every SKU whose stock moved or whose product changed (price, archiving) after `since`
+    to the channels that list it; returns how many SKUs that was."""
     moved = set(StockMovement.objects.filter(at__gt=since).values_list("variant_id", flat=True))
+    moved |= set(Variant.objects.filter(product__updated_at__gt=since).values_list("pk", flat=True))
     if moved:
         stock_changed(moved)
     return len(moved)
@@ -224,13 +234,12 @@ def retry(*, job: ChannelJob) -> ChannelJob:
 def run_due_jobs(now=None) -> int:
     """Runs queued or retrying jobs whose time has come (for backends without deferred tasks,
     and as a sweeper after a worker restart)."""
-    now = now or timezone.now()
     due = ChannelJob.objects.filter(state__in=[JobState.QUEUED, JobState.RETRYING]).filter(
-        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now or timezone.now())
     )
     count = 0
     for job_id in due.values_list("pk", flat=True)[:200]:
-        run_job(job_id, now=now)
+        run_job(job_id, now=now)  # each attempt reads the clock itself unless a test fixes it
         count += 1
     return count
 
@@ -248,6 +257,9 @@ def run_job(job_id: int, now=None) -> None:
         if job.state in (JobState.DONE, JobState.FAILED) or (
             job.next_attempt_at and job.next_attempt_at > now
         ):
+            return
+        if job.attempts >= MAX_ATTEMPTS:  # a worker died during the last attempt
+            _fail(job, job.last_error or _("ติดต่อพันธมิตรไม่สำเร็จหลายครั้ง"))
             return
         job.attempts += 1
         job.next_attempt_at = now + LEASE
@@ -268,6 +280,13 @@ def run_job(job_id: int, now=None) -> None:
             _retry_later(job, error.message, now + timedelta(seconds=wait))
         else:
             _fail(job, error.message)
+    except Exception as error:  # a fault of ours or a payload we did not expect: retried, then visible
+        log.exception("channel job %s failed", job.pk)
+        message = f"{type(error).__name__}: {error}"[:500]
+        if job.attempts < MAX_ATTEMPTS:
+            _retry_later(job, message, now + timedelta(seconds=2**job.attempts))
+        else:
+            _fail(job, message)
     else:
         job.state, job.last_error, job.next_attempt_at = JobState.DONE, "", None
         job.save(update_fields=["state", "last_error", "next_attempt_at", "updated_at"])
@@ -327,7 +346,7 @@ def _publish(job, connector) -> None:
         purpose=Purpose.LISTING,
     )
     result = connector.publish(
-        product=released, variants=variants, images=images, idempotency_key=job.idempotency_key
+        product=released, variants=variants, images=images, idempotency_key=f"talat-listing-{listing.pk}"
     )
     _record_listing(listing, result)
     if result.state == PartnerState.PENDING:
@@ -360,12 +379,26 @@ def _listing_status(job, connector) -> None:
         )
 
 
+SYNC_KEYS = ("sku", "price_satang", "cny_price_fen", "available")
+
+
 def _sync_stock(job, connector) -> None:
-    variants = Variant.objects.filter(pk__in=job.variant_ids, enterprise=job.account.enterprise)
-    if variants:
-        connector.update_price_stock(
-            variants=_release_variants(job.account, variants), idempotency_key=job.idempotency_key
-        )
+    """Sends price and available quantity; a product no longer on sale offers zero."""
+    variants = Variant.objects.filter(
+        pk__in=job.variant_ids, enterprise=job.account.enterprise
+    ).select_related("product")
+    if not variants:
+        return
+    payloads = []
+    for variant in variants:
+        payload = {key: getattr(variant, key) for key in SYNC_KEYS}
+        if variant.product.status != ProductStatus.ACTIVE:
+            payload["available"] = 0
+        payloads.append((payload, job.account.enterprise))
+    released = border.release_many(
+        payloads, source=Variant, recipient=job.account.partner, purpose=Purpose.LISTING
+    )
+    connector.update_price_stock(variants=released, idempotency_key=job.idempotency_key)
 
 
 def _pull_orders(job, connector) -> None:
@@ -375,7 +408,14 @@ def _pull_orders(job, connector) -> None:
     latest = since
     for partner_order in connector.pull_orders(since=since):
         latest = max(latest, partner_order.ordered_at)
-        if _accept(account, partner_order, touched):
+        try:
+            accepted = _accept(account, partner_order, touched)
+        except (ValidationError, ValueError, IntegrityError) as error:  # a malformed order: kept, not held
+            log.warning(
+                "order %s from %s not accepted: %s", partner_order.order_number, account.partner.code, error
+            )
+            continue
+        if accepted:
             connector.acknowledge(partner_order.order_number)
     ChannelAccount.objects.filter(pk=account.pk).update(orders_pulled_until=latest)
     if touched:
@@ -385,7 +425,10 @@ def _pull_orders(job, connector) -> None:
 def _accept(account, partner_order, touched: set[int]) -> bool:
     """Records one pulled order; returns whether it is new and holds its stock."""
     skus = {line.seller_sku for line in partner_order.lines}
-    variants = {v.sku: v for v in Variant.objects.filter(enterprise=account.enterprise, sku__in=skus)}
+    variants = {
+        v.sku: v
+        for v in Variant.objects.filter(enterprise=account.enterprise, sku__in=skus).select_related("product")
+    }
     unknown = skus - variants.keys()
     common = {
         "enterprise": account.enterprise,

@@ -1,10 +1,13 @@
 """The seller's channel pages: connect marketplace accounts, publish products, watch each listing's
 state and each call's outcome, retry what failed."""
 
+import uuid
+
 from django.contrib import messages
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -40,6 +43,8 @@ def connect(request, code):
     `callback` with a one-time code and our signed state. (A link, not a form: the page's CSP
     allows forms to post only to Talat itself.)"""
     partner = get_object_or_404(Partner, code=code, kind=PartnerKind.MARKETPLACE)
+    if not services.supported(partner):
+        raise Http404
     state = signing.dumps(
         {"e": request.enterprise.pk, "u": request.user.pk, "p": partner.code}, salt=STATE_SALT
     )
@@ -96,13 +101,27 @@ def account(request, uid):
 @seller_required
 def publish(request, uid):
     account = _account(request, uid)
-    chosen = Product.objects.filter(enterprise=request.enterprise, uid__in=request.POST.getlist("product"))
+    chosen = Product.objects.filter(
+        enterprise=request.enterprise,
+        status=ProductStatus.ACTIVE,
+        uid__in=_uuids(request.POST.getlist("product")),
+    )
     if not chosen:
         messages.error(request, _("กรุณาเลือกสินค้าอย่างน้อยหนึ่งรายการ"))
     else:
         listings = services.publish(account=account, products=chosen, by=request.user)
         messages.success(request, _("ส่งสินค้า %(n)s รายการไปลงขายแล้ว") % {"n": len(listings)})
     return redirect("channels:account", uid=uid)
+
+
+def _uuids(values) -> list[uuid.UUID]:
+    valid = []
+    for value in values:
+        try:
+            valid.append(uuid.UUID(value))
+        except ValueError:
+            continue
+    return valid
 
 
 @require_POST

@@ -106,6 +106,17 @@ def record_unfillable(*, reason: str, lines: Sequence[Wanted] = (), currency: st
     return recorded
 
 
+def expire_unpaid(*, older_than) -> list[int]:
+    """Cancels storefront orders still awaiting payment that were placed before `older_than`, giving
+    their stock back; returns the SKUs whose stock came back."""
+    freed: set[int] = set()
+    stale = Order.objects.filter(status=OrderStatus.AWAITING_PAYMENT, placed_at__lt=older_than)
+    for order in stale.prefetch_related("lines"):
+        cancel_order(order=order, reason="payment_expired")
+        freed.update(line.variant_id for line in order.lines.all())
+    return sorted(freed)
+
+
 def cancel_order(*, order: Order, reason: str = "") -> None:
     with transaction.atomic():
         locked = Order.objects.select_for_update().get(pk=order.pk)

@@ -43,7 +43,7 @@ def healthz(request):
 def product_media(request, path):
     """Product pictures (public); nothing else under MEDIA_ROOT is served. Production puts a web
     server or CDN in front of this."""
-    return serve(request, path, document_root=settings.MEDIA_ROOT)
+    return serve(request, path, document_root=settings.MEDIA_ROOT / "products")
 
 
 def forbidden(request, exception=None):

@@ -235,3 +235,12 @@ def test_after_the_last_attempt_the_failure_stays_visible_and_can_be_retried(wor
     settings.TALAT_CHANNELS["lazada"]["api"] = working
     run(world, services.retry, job=job)
     assert Listing.objects.get(account=account).state == ListingState.LIVE
+
+
+def test_publishing_twice_lists_a_product_once(world):
+    account = world["accounts"]["tmall-global"]
+    run(world, services.publish, account=account, products=[world["product"]])
+    run(world, services.publish, account=account, products=[world["product"]])
+    assert ChannelJob.objects.filter(account=account, kind="publish").count() == 1
+    added = [r for r in world["tmall"].requests if r.get("method") == "taobao.item.add"]
+    assert len(added) == 1

@@ -96,3 +96,29 @@ def test_the_seller_writes_the_story_their_shop_page_tells(client, shop):
     assert "สวนทุเรียนสามรุ่นที่จันทบุรี" in client.get(f"/store/shop/{shop.uid}/").content.decode()
     client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
     assert "三代榴莲园" in client.get(f"/store/shop/{shop.uid}/").content.decode()
+
+
+def test_unpaid_orders_expire_and_give_their_stock_back(shop):
+    from django.utils import timezone
+
+    from talat.orders import services as orders
+    from talat.storefront.cart import CartLine
+    from talat.storefront.services import place_orders
+
+    variant = Variant.objects.get(product=product(shop, stock=2))
+    (order,) = place_orders(lines=[CartLine(variant, 2)], buyer_name="ผู้ซื้อที่ไม่จ่าย")
+    assert orders.expire_unpaid(older_than=order.placed_at) == []
+    assert orders.expire_unpaid(older_than=timezone.now() + timezone.timedelta(seconds=1)) == [variant.pk]
+    order.refresh_from_db()
+    variant.refresh_from_db()
+    assert order.status == OrderStatus.CANCELLED and (variant.available, variant.reserved) == (2, 0)
+
+
+def test_only_product_pictures_are_served(client, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    (tmp_path / "imports").mkdir()
+    (tmp_path / "imports" / "list.csv").write_text("เลขประจำตัวผู้เสียภาษีของร้าน")
+    for path in ("/media/products/%2e%2e/imports/list.csv", "/media/products/../imports/list.csv",
+                 "/media/imports/list.csv"):  # fmt: skip
+        response = client.get(path)
+        assert response.status_code in (400, 404), path

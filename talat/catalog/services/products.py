@@ -16,6 +16,7 @@ from talat.catalog.services import stock
 
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
 IMAGE_FORMATS = {"JPEG", "PNG", "WEBP"}
+MAX_IMAGE_PIXELS = 40_000_000
 MAX_IMAGE_SIDE = 1600
 THUMBNAIL_SIDE = 400
 MAX_IMAGES = 8
@@ -123,6 +124,8 @@ def add_image(*, product: Product, upload, alt: str = "") -> ProductImage:
     try:
         image = Image.open(upload)
         kind = image.format
+        if image.width * image.height > MAX_IMAGE_PIXELS:  # checked before decoding a byte of it
+            raise ValidationError(_("รูปภาพใหญ่เกินไป (ไม่เกิน 40 ล้านพิกเซล)"), code="image_pixels")
         image.load()
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as error:
         raise ValidationError(_("ไฟล์นี้ไม่ใช่รูปภาพที่อ่านได้"), code="image_type") from error

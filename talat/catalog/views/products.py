@@ -3,14 +3,14 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q, Sum
+from django.db.models import Exists, OuterRef, Q, Sum
 from django.forms import formset_factory
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from talat.catalog.forms import ProductForm, StockForm, VariantForm
-from talat.catalog.models import Product, ProductStatus, StockMovement
+from talat.catalog.models import Product, ProductStatus, StockMovement, Variant
 from talat.catalog.services import products as service
 from talat.catalog.services import stock
 from talat.core.forms import add_service_errors
@@ -30,11 +30,10 @@ def product_list(request):
     products = Product.objects.filter(enterprise=request.enterprise).select_related("category")
     q = request.GET.get("q", "").strip()
     if q:
-        products = products.filter(
-            Q(name_th__icontains=q) | Q(name_en__icontains=q) | Q(variants__sku__icontains=q)
-        )
+        sku = Variant.objects.filter(product=OuterRef("pk"), sku__icontains=q)
+        products = products.filter(Q(name_th__icontains=q) | Q(name_en__icontains=q) | Exists(sku))
     products = products.annotate(available=Sum("variants__available"), reserved=Sum("variants__reserved"))
-    page = Paginator(products.distinct().order_by("-created_at", "-pk"), 20).get_page(request.GET.get("page"))
+    page = Paginator(products.order_by("-created_at", "-pk"), 20).get_page(request.GET.get("page"))
     return render(request, "catalog/product_list.html", {"page": page, "q": q})
 
 
