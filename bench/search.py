@@ -671,6 +671,8 @@ def index_sample(size, rng):
 
 def classify(sql):
     """Which part of a search() call a statement is, from its SQL."""
+    if sql.startswith("SET LOCAL"):  # the candidate query's planner setting
+        return "candidates"
     if ' AS "a" FROM ' in sql[:40]:  # QuerySet.exists()
         return "exists"
     if '"__count"' in sql:

@@ -8,10 +8,11 @@ enterprises are ever returned. A query ranks at most CANDIDATES matches (and say
 more), so its cost stays flat however many products match.
 """
 
+from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db import connection
-from django.db.models import BooleanField, Count, FloatField, Q, Value
+from django.db import connection, transaction
+from django.db.models import BooleanField, FloatField, Q, Value
 from django.db.models.expressions import RawSQL
 
 from talat.catalog.models import Product, ProductStatus, SearchEntry
@@ -142,45 +143,68 @@ def _similar(text: str):
     )
 
 
-def _candidates(queryset, browse: bool) -> tuple[list[int], bool]:
-    """At most CANDIDATES matching ids, and whether there were more. Ranking and facets then work
-    on this bounded set, so a query matching half a million products costs what one matching
-    two thousand does (the newest products when browsing without words)."""
+@dataclass(frozen=True)
+class _Row:
+    product_id: int
+    category: str
+    province: str
+    price: int
+    certifications: tuple[str, ...]
+    score: float
+
+
+def _fetch(queryset, score, *, browse: bool) -> tuple[list[_Row], bool]:
+    """One statement: at most CANDIDATES matching entries with their facet columns and score, and
+    whether more matched. Ranking, facets and paging then work on these rows in Python, so a query
+    matching half a million products costs what one matching two thousand does (browsing without
+    words takes the newest products)."""
     if browse:
         queryset = queryset.order_by("-product_id")
-    ids = list(queryset.values_list("product_id", flat=True)[: CANDIDATES + 1])
-    return ids[:CANDIDATES], len(ids) > CANDIDATES
+    columns = ("product_id", "category__code", "province_code", "min_price_satang", "certifications", "score")
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # The planner can misjudge how rare a word is and scan the whole table to find none;
+            # the GIN index always answers these queries faster.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL enable_seqscan = off")
+        found = list(queryset.annotate(score=score).values_list(*columns)[: CANDIDATES + 1])
+    rows = [
+        _Row(pid, cat, prov, price, tuple(certs.split()), float(sc or 0))
+        for pid, cat, prov, price, certs, sc in found
+    ]
+    return rows[:CANDIDATES], len(rows) > CANDIDATES
 
 
-def _facets(matched, filters: dict) -> dict:
-    """Counts for each facet over the matches, with every other facet's filter applied."""
+def _keeps(row: _Row, name: str, value: str) -> bool:
+    if name == "category":
+        return row.category == value
+    if name == "province":
+        return row.province == value
+    if name == "certification":
+        return value in row.certifications
+    return any(code == value and low <= row.price and (high is None or row.price < high)
+               for code, low, high in PRICE_BANDS)  # fmt: skip
 
-    def without(name):
-        qs = matched
-        for other, q in filters.items():
-            if other != name and q is not None:
-                qs = qs.filter(q)
-        return qs
 
-    categories = dict(
-        without("category")
-        .values_list("category__code")
-        .annotate(n=Count("pk"))
-        .values_list("category__code", "n")
+def _facets(rows: list[_Row], chosen: dict) -> dict:
+    """Counts for each facet over the rows, with every other chosen filter applied."""
+
+    def others(name):
+        return [r for r in rows if all(_keeps(r, other, v) for other, v in chosen.items() if other != name)]
+
+    categories, provinces = (
+        Counter(r.category for r in others("category")),
+        Counter(r.province for r in others("province")),
     )
-    provinces = dict(
-        without("province")
-        .values_list("province_code")
-        .annotate(n=Count("pk"))
-        .values_list("province_code", "n")
-    )
-    bands = without("price").aggregate(
-        **{code: Count("pk", filter=_band_q(code)) for code, _l, _h in PRICE_BANDS}
-    )
-    certs = without("certification").aggregate(
-        **{c: Count("pk", filter=Q(certifications__contains=c)) for c in ("fda", "gmp", "halal", "organic")}
-    )
-    return {"category": categories, "province": provinces, "price": bands, "certification": certs}
+    priced, certified = others("price"), others("certification")
+    return {
+        "category": dict(categories),
+        "province": dict(provinces),
+        "price": {code: sum(_keeps(r, "price", code) for r in priced) for code, _low, _high in PRICE_BANDS},
+        "certification": {
+            c: sum(c in r.certifications for r in certified) for c in ("fda", "gmp", "halal", "organic")
+        },
+    }
 
 
 def search(
@@ -202,47 +226,51 @@ def search(
     relaxed = False
     if not terms:
         condition, score = None, Value(0.0, FloatField())
+        rows, capped = _fetch(base, score, browse=True)
     else:
         condition, score = _matching(terms, "AND")
-        if not base.filter(condition).exists():
+        rows, capped = _fetch(base.filter(condition), score, browse=False)
+        if not rows:
             relaxed = True
             if len(terms) > 1:
                 condition, score = _matching(terms, "OR")
-            if connection.vendor == "postgresql" and not base.filter(condition).exists():
+                rows, capped = _fetch(base.filter(condition), score, browse=False)
+            if not rows and connection.vendor == "postgresql":
                 condition, score = _similar(" ".join(terms))
-    matched = base.filter(condition) if condition is not None else base
-    filters = {
-        "category": Q(category__code=category) if category else None,
-        "province": Q(province_code=province) if province else None,
-        "price": _band_q(price) if price else None,
-        "certification": Q(certifications__contains=certification) if certification else None,
-    }
-    facets = {}
-    if with_facets:
-        ids, capped = _candidates(matched, browse=not terms)
-        facets = _facets(SearchEntry.objects.filter(pk__in=ids) if capped else matched, filters)
-    for q_filter in filters.values():
-        if q_filter is not None:
-            matched = matched.filter(q_filter)
-    ids, capped = _candidates(matched, browse=not terms)
-    count = len(ids)
+                rows, capped = _fetch(base.filter(condition), score, browse=False)
+    asked = {"category": category, "province": province, "price": price, "certification": certification}
+    chosen = {name: value for name, value in asked.items() if value}
+    facets = _facets(rows, chosen) if with_facets else {}
+    if chosen and capped:  # the filters may keep matches beyond the first CANDIDATES: ask again
+        filtered = base.filter(condition) if condition is not None else base
+        for q_filter in (_filter_q(name, value) for name, value in chosen.items()):
+            filtered = filtered.filter(q_filter)
+        rows, capped = _fetch(filtered, score, browse=condition is None)
+    else:
+        rows = [r for r in rows if all(_keeps(r, name, value) for name, value in chosen.items())]
+    rows.sort(key=lambda r: (-r.score, -r.product_id))
+    count = len(rows)
     pages = max(1, -(-count // page_size))
     page = min(max(1, page), pages)
     start = (page - 1) * page_size
-    ranked = list(
-        SearchEntry.objects.filter(pk__in=ids)
-        .annotate(score=score)
-        .order_by("-score", "-product_id")
-        .values_list("product_id", "score")[start : start + page_size]
-    )
+    shown = rows[start : start + page_size]
     by_id = (
         Product.objects.select_related("enterprise", "category")
         .prefetch_related("variants", "images")
-        .in_bulk([pid for pid, _score in ranked])
+        .in_bulk([r.product_id for r in shown])
     )
     products = []
-    for pid, score in ranked:
-        product = by_id[pid]
-        product.score = round(float(score or 0), 6)
+    for row in shown:
+        product = by_id[row.product_id]
+        product.score = round(row.score, 6)
         products.append(product)
     return Results(products, count, page, pages, page_size, facets, relaxed, count_exact=not capped)
+
+
+def _filter_q(name: str, value: str) -> Q:
+    return {
+        "category": lambda: Q(category__code=value),
+        "province": lambda: Q(province_code=value),
+        "price": lambda: _band_q(value),
+        "certification": lambda: Q(certifications__contains=value),
+    }[name]()
