@@ -161,13 +161,16 @@ def _fetch(queryset, score, *, browse: bool) -> tuple[list[_Row], bool]:
     if browse:
         queryset = queryset.order_by("-product_id")
     columns = ("product_id", "category__code", "province_code", "min_price_satang", "certifications", "score")
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
+    postgresql = connection.vendor == "postgresql"
+    with transaction.atomic(), connection.cursor() as cursor:
+        if postgresql:
             # The planner can misjudge how rare a word is and scan the whole table to find none;
-            # the GIN index always answers these queries faster.
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL enable_seqscan = off")
+            # the GIN index always answers these queries faster. Restored for the rest of any
+            # transaction the caller holds.
+            cursor.execute("SET LOCAL enable_seqscan = off")
         found = list(queryset.annotate(score=score).values_list(*columns)[: CANDIDATES + 1])
+        if postgresql:
+            cursor.execute("SET LOCAL enable_seqscan = on")
     rows = [
         _Row(pid, cat, prov, price, tuple(certs.split()), float(sc or 0))
         for pid, cat, prov, price, certs, sc in found
