@@ -91,11 +91,18 @@ def connector_for(account: ChannelAccount, *, transport=None):
     )
 
 
-def _save_credentials(account: ChannelAccount, credentials: Credentials) -> None:
-    account.access_token = credentials.access_token
-    account.refresh_token = credentials.refresh_token
-    account.token_expires_at = credentials.expires_at
-    account.save(update_fields=["access_token", "refresh_token", "token_expires_at", "updated_at"])
+def _refreshed(account: ChannelAccount) -> ChannelAccount:
+    """The account with a fresh access token. The row is locked while refreshing, and a token
+    another worker refreshed meanwhile is used as it is (a refresh token works only once)."""
+    with transaction.atomic():
+        fresh = ChannelAccount.objects.select_for_update().select_related("partner").get(pk=account.pk)
+        if fresh.access_token == account.access_token:
+            credentials = connector_for(fresh).refresh_token()
+            fresh.access_token = credentials.access_token
+            fresh.refresh_token = credentials.refresh_token
+            fresh.token_expires_at = credentials.expires_at
+            fresh.save(update_fields=["access_token", "refresh_token", "token_expires_at", "updated_at"])
+    return fresh
 
 
 def authorize_url(*, partner, redirect_uri: str, state: str) -> str:
@@ -270,8 +277,7 @@ def run_job(job_id: int, now=None) -> None:
         try:
             _dispatch(job, connector)
         except TokenExpired:
-            _save_credentials(account, connector.refresh_token())
-            _dispatch(job, connector_for(account))
+            _dispatch(job, connector_for(_refreshed(account)))
     except border.Refused as refused:
         _fail(job, refused.reason)
     except ChannelError as error:

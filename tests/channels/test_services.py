@@ -244,3 +244,16 @@ def test_publishing_twice_lists_a_product_once(world):
     assert ChannelJob.objects.filter(account=account, kind="publish").count() == 1
     added = [r for r in world["tmall"].requests if r.get("method") == "taobao.item.add"]
     assert len(added) == 1
+
+
+def test_a_token_another_worker_refreshed_is_used_not_refreshed_again(world):
+    account = world["accounts"]["lazada"]
+    stale = type(account).objects.get(pk=account.pk)  # what a second worker loaded earlier
+
+    def refreshes():
+        return sum(r["path"] == "/auth/token/refresh" for r in world["lazada"].requests)
+
+    fresh = services._refreshed(account)
+    assert refreshes() == 1 and fresh.access_token != stale.access_token
+    assert services._refreshed(stale).access_token == fresh.access_token
+    assert refreshes() == 1
