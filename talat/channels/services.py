@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from talat.catalog.models import Product, ProductImage, ProductStatus, StockMovement, Variant
+from talat.catalog.services.products import PRODUCT_FIELDS, VARIANT_FIELDS
 from talat.catalog.services.stock import OutOfStock
 from talat.channels.connectors.base import ChannelError, Credentials, TokenExpired
 from talat.channels.connectors.base import ListingState as PartnerState
@@ -38,33 +39,9 @@ CONNECTORS = {
     "tmall-global": "talat.channels.connectors.alibaba.TmallGlobalConnector",
     "alibaba": "talat.channels.connectors.alibaba.AlibabaComConnector",
 }
-PRODUCT_KEYS = (
-    "name_th",
-    "name_en",
-    "name_zh",
-    "description_th",
-    "description_en",
-    "description_zh",
-    "brand",
-    "hs_code",
-    "province_code",
-    "certifications",
-    "otop_stars",
-)
-VARIANT_KEYS = (
-    "sku",
-    "barcode",
-    "option_th",
-    "option_en",
-    "option_zh",
-    "price_satang",
-    "cny_price_fen",
-    "weight_g",
-    "length_mm",
-    "width_mm",
-    "height_mm",
-    "available",
-)
+# What a listing carries: the product's and its SKUs' own fields (the category as its code).
+PRODUCT_KEYS = tuple(name for name in PRODUCT_FIELDS if name != "category")
+VARIANT_KEYS = (*VARIANT_FIELDS, "available")
 
 
 def supported(partner) -> bool:

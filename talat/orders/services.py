@@ -20,6 +20,14 @@ class Wanted:
     unit_price_minor: int
 
 
+def _add_lines(order: Order, lines: Sequence[Wanted]) -> None:
+    OrderLine.objects.bulk_create(
+        OrderLine(order=order, variant=line.variant, sku=line.variant.sku, name=line.variant.product.name_th,
+                  quantity=line.quantity, unit_price_minor=line.unit_price_minor)
+        for line in lines
+    )  # fmt: skip
+
+
 def accept_order(
     *,
     enterprise,
@@ -58,17 +66,7 @@ def accept_order(
                 total_minor=sum(line.quantity * line.unit_price_minor for line in lines),
                 placed_at=placed_at or timezone.now(),
             )
-            OrderLine.objects.bulk_create(
-                OrderLine(
-                    order=order,
-                    variant=line.variant,
-                    sku=line.variant.sku,
-                    name=line.variant.product.name_th,
-                    quantity=line.quantity,
-                    unit_price_minor=line.unit_price_minor,
-                )
-                for line in lines
-            )
+            _add_lines(order, lines)
             stock.reserve(
                 [stock.Line(line.variant.pk, line.quantity) for line in lines],
                 reference=f"{channel}:{channel_order_number}",
@@ -92,17 +90,7 @@ def record_unfillable(*, reason: str, lines: Sequence[Wanted] = (), currency: st
             total_minor=sum(line.quantity * line.unit_price_minor for line in lines),
             **order,
         )
-        OrderLine.objects.bulk_create(
-            OrderLine(
-                order=recorded,
-                variant=line.variant,
-                sku=line.variant.sku,
-                name=line.variant.product.name_th,
-                quantity=line.quantity,
-                unit_price_minor=line.unit_price_minor,
-            )
-            for line in lines
-        )
+        _add_lines(recorded, lines)
     return recorded
 
 
