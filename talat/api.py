@@ -12,6 +12,7 @@ from talat.accounts.services import authenticate_api_key
 from talat.catalog.api import router as catalog_router
 from talat.core.api import ApiError, ApiKeyAuth, SessionUserAuth
 from talat.governance.api import audit_router, oia_router, requests_router, sharing_router
+from talat.payments.api import router as payments_router
 from talat.registry.api import router as registry_router
 
 api = NinjaAPI(
@@ -81,5 +82,6 @@ def on_not_found(request, exc):
 
 api.add_router("/v1/", registry_router)
 api.add_router("/v1/", catalog_router)
+api.add_router("/v1/", payments_router)
 for router in (audit_router, sharing_router, requests_router, oia_router):
     api.add_router("/v1/", router)

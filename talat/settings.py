@@ -68,9 +68,12 @@ INSTALLED_APPS = [
     "talat.accounts",
     "talat.registry",
     "talat.governance",
+    "talat.ledger",
     "talat.catalog",
     "talat.orders",
     "talat.channels",
+    "talat.invoicing",
+    "talat.payments",
     "talat.storefront",
     "talat.web",
 ]
@@ -243,16 +246,50 @@ TALAT_CHANNELS = {
         "authorize": env(f"{prefix}_AUTHORIZE_URL", authorize),
         "app_key": env(f"{prefix}_APP_KEY", f"{demo}-demo-app"),
         "app_secret": env_secret(f"{prefix}_APP_SECRET") or f"{demo}-demo-secret",
+        # The marketplace's commission on a sale, in basis points (the seller's contract with it).
+        "fee_bp": int(env(f"{prefix}_FEE_BP", fee_bp)),
     }
-    for code, prefix, demo, api, authorize in [
-        ("lazada", "LAZADA", "lazada", "http://127.0.0.1:8601/rest", "http://127.0.0.1:8601/oauth/authorize"),
-        ("tmall-global", "TMALL_GLOBAL", "tmall", "http://127.0.0.1:8602", "http://127.0.0.1:8602/authorize"),
-        ("alibaba", "ALIBABA", "alibaba", "http://127.0.0.1:8603", "http://127.0.0.1:8603/authorize"),
+    for code, prefix, demo, api, authorize, fee_bp in [
+        (
+            "lazada",
+            "LAZADA",
+            "lazada",
+            "http://127.0.0.1:8601/rest",
+            "http://127.0.0.1:8601/oauth/authorize",
+            "500",
+        ),
+        (
+            "tmall-global",
+            "TMALL_GLOBAL",
+            "tmall",
+            "http://127.0.0.1:8602",
+            "http://127.0.0.1:8602/authorize",
+            "500",
+        ),
+        ("alibaba", "ALIBABA", "alibaba", "http://127.0.0.1:8603", "http://127.0.0.1:8603/authorize", "0"),
     ]
 }
 
 # A storefront order not paid within this many minutes is cancelled and its stock given back.
 TALAT_UNPAID_ORDER_MINUTES = int(env("UNPAID_ORDER_MINUTES", "30"))
+
+# What the storefront charges for delivery, in satang, by shipping method.
+TALAT_SHIPPING_FEES = {"standard": 4000, "express": 8000, "cross_border": 35000}
+# Talat's own fee on every sale, in basis points of the order total (300 = 3 %).
+TALAT_PLATFORM_FEE_BP = int(env("PLATFORM_FEE_BP", "300"))
+
+# PromptPay: payments to Talat's collection account are bill payments to this biller ID (the
+# tax ID of the collecting company + a 2-digit suffix, given by its bank), with the order number
+# as reference 1. The bank signs its payment notifications with TALAT_BANK_SECRET (HMAC-SHA256)
+# and keeps TALAT_BANK_FEE_BP of each payment. The defaults are the bank sandbox `make demo` runs.
+TALAT_PROMPTPAY_BILLER_ID = env("PROMPTPAY_BILLER_ID", "099400015880701")
+TALAT_PROMPTPAY_PAYEE = env("PROMPTPAY_PAYEE", "Talat")
+TALAT_BANK_URL = env("BANK_URL", "http://127.0.0.1:8604")
+TALAT_BANK_SECRET = (env_secret("BANK_SECRET") or "bank-sandbox-demo-secret").encode()
+TALAT_BANK_FEE_BP = int(env("BANK_FEE_BP", "0"))
+# The bank sandbox's "scan and pay" page, linked from the payment page so a demo buyer can pay;
+# empty in production (buyers pay with their own bank's app).
+TALAT_BANK_SANDBOX_PAGE = env("BANK_SANDBOX_PAGE", f"{TALAT_BANK_URL}/pay")
 
 # Alibaba.com lists prices in US dollars: baht per dollar for those prices (e.g. "36.25"). Unset,
 # publishing to Alibaba.com is refused with a clear reason rather than guessed.

@@ -17,6 +17,7 @@ urlpatterns = [
     path("seller/products/", include("talat.catalog.urls")),
     path("seller/channels/", include("talat.channels.urls")),
     path("seller/orders/", include("talat.orders.urls")),
+    path("payments/", include("talat.payments.urls")),
     # Product pictures are public; nothing else under MEDIA_ROOT (e.g. uploaded imports) is served.
     re_path(r"^media/products/(?P<path>.+)$", web_views.product_media),
     path("api/", api.urls),

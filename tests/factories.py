@@ -134,3 +134,20 @@ def product(shop=None, *, name_th="ทุเรียนอบแห้ง", sto
     variant = {"sku": sku, "barcode": "", "price_satang": price_satang, "weight_g": 250}
     return create_product(enterprise=shop, by=shop.owner, product=data, variants=[variant],
                           stock_by_sku={sku: stock})  # fmt: skip
+
+
+# A real delivery address (ต.ตลาด อ.เมืองจันทบุรี จ.จันทบุรี 22000) and a buyer, as the checkout form takes them.
+CHECKOUT = {
+    "buyer_name": "สมชาย ใจดี",
+    "buyer_email": "somchai@example.th",
+    "buyer_phone": "081 234 5678",
+    "buyer_country": "TH",
+    "address_line": "99/1 หมู่ 3 ถนนท่าแฉลบ",
+    "province_code": "22",
+    "district_code": "2201",
+    "subdistrict_code": "220101",
+    "postal_code": "22000",
+    "shipping_method": "standard",
+}
+ADDRESS_FIELDS = ("address_line", "province_code", "district_code", "subdistrict_code", "postal_code")
+ADDRESS = {name: CHECKOUT[name] for name in ADDRESS_FIELDS}

@@ -4,18 +4,22 @@ sandboxes answer) connects the demo owner's shop through each sandbox's authoriz
 publishes its products, so orders start arriving from the sandboxes on the first run."""
 
 from datetime import date
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 from django.conf import settings
 from django.db import transaction
 
+import talat.ledger
 from talat.accounts.models import User
 from talat.catalog.models import Product, ProductStatus
 from talat.channels import services
 from talat.channels.models import Listing, ListingState
 from talat.governance import services as governance
 from talat.governance.models import Agreement, Purpose
+from talat.ledger import rates
+from talat.ledger.models import ExchangeRate
 from talat.registry.models import Agency, Enterprise, Partner
 
 LISTING_FIELDS = [
@@ -36,8 +40,17 @@ DEMO_SHOP_OWNER = "owner@demo.talat.th"
 DEMO_CHANNELS = ("lazada", "tmall-global")
 
 
+def _sample_exchange_rates() -> None:
+    """Marketplace orders in yuan are posted to the ledger in baht: the demo uses the sample
+    rates file (production imports the Bank of Thailand's own)."""
+    if not ExchangeRate.objects.exists():
+        sample = Path(talat.ledger.__file__).parent / "data" / "bot_exchange_rates_sample.csv"
+        rates.import_rates(sample.read_bytes(), sample.name)
+
+
 @transaction.atomic
 def load() -> dict:
+    _sample_exchange_rates()
     dip = Agency.objects.get(code="dip")
     officers = list(User.objects.filter(affiliation__agency=dip).order_by("pk")[:2])
     if len(officers) < 2:

@@ -6,4 +6,6 @@ app_name = "orders"
 urlpatterns = [
     path("", views.inbox, name="inbox"),
     path("<uuid:uid>/", views.detail, name="detail"),
+    path("<uuid:uid>/move", views.move, name="move"),
+    path("bulk", views.bulk, name="bulk"),
 ]

@@ -30,6 +30,9 @@ class NamesStep(forms.Form):
     branch = forms.CharField(
         label=_("เลขที่สาขา"), max_length=5, initial="00000", help_text=_("สำนักงานใหญ่ใช้ 00000")
     )
+    vat_registered = forms.BooleanField(
+        label=_("จดทะเบียนภาษีมูลค่าเพิ่ม"), required=False, help_text=_("ราคาสินค้ารวมภาษีมูลค่าเพิ่ม 7% แล้ว")
+    )
     category_codes = forms.MultipleChoiceField(
         label=_("หมวดสินค้า"), widget=forms.CheckboxSelectMultiple, choices=()
     )

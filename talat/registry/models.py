@@ -127,6 +127,11 @@ class Enterprise(TimeStampedModel):
     tax_id = confidential(EncryptedTextField(_("เลขประจำตัวผู้เสียภาษี")), personal=True)
     tax_index = internal(models.CharField(max_length=64, editable=False))
     branch = internal(models.CharField(_("เลขที่สาขา"), max_length=5, default="00000"))
+    vat_registered = public(
+        models.BooleanField(
+            _("จดทะเบียนภาษีมูลค่าเพิ่ม"), default=False, help_text=_("ราคาสินค้ารวมภาษีมูลค่าเพิ่ม 7% แล้ว")
+        )
+    )
     address_line = confidential(EncryptedTextField(_("ที่อยู่ (เลขที่ หมู่ ถนน)")), personal=True)
     subdistrict_code = public(models.CharField(_("ตำบล/แขวง"), max_length=6))
     district_code = public(models.CharField(_("อำเภอ/เขต"), max_length=4))

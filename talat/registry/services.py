@@ -93,6 +93,7 @@ def _validated(fields: dict) -> dict:
             raise ValidationError({"tax_id": error.messages}) from error
 
     data["tax_id"] = collect(tax)
+    data["vat_registered"] = fields.get("vat_registered") in (True, "on", "true", "1")
 
     def branch():
         try:
@@ -144,6 +145,7 @@ FIELDS = [
     "name_en",
     "tax_id",
     "branch",
+    "vat_registered",
     "address_line",
     "province_code",
     "district_code",

@@ -12,6 +12,9 @@ urlpatterns = [
     path("cart/", views.cart_view, name="cart"),
     path("cart/add/", views.cart_add, name="cart_add"),
     path("checkout/", views.checkout, name="checkout"),
-    path("placed/", views.placed, name="placed"),
+    path("pay/<uuid:uid>/", views.pay, name="pay"),
+    path("pay/<uuid:uid>/status/", views.pay_status, name="pay_status"),
+    path("pay/<uuid:uid>/qr.<str:fmt>", views.pay_qr, name="pay_qr"),
+    path("orders/<uuid:uid>/", views.order_page, name="order"),
     path("my-shop/", views.shop_profile, name="shop_profile"),
 ]

@@ -1,11 +1,13 @@
 """The national storefront: public pages anyone can browse, in Thai, English and Chinese."""
 
 import json
+from urllib.parse import urlencode
 
 import geothai
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -13,6 +15,9 @@ from django.views.decorators.http import require_POST
 
 from talat.catalog.models import Certification, Product, ProductStatus, Variant
 from talat.catalog.search.engine import PRICE_BANDS, search
+from talat.orders.models import Order, OrderStatus
+from talat.payments import qr
+from talat.payments.models import PaymentRequest, PaymentStatus
 from talat.registry.decorators import seller_required
 from talat.registry.models import Enterprise, GoodsCategory, VerificationStatus
 from talat.storefront import cart
@@ -166,24 +171,93 @@ def cart_view(request):
     )
 
 
-@require_POST
+def _checkout_summary(lines, shipping_method: str) -> dict:
+    shops = len({line.variant.enterprise_id for line in lines})
+    goods = sum(line.total_satang for line in lines)
+    shipping = shops * settings.TALAT_SHIPPING_FEES.get(shipping_method, 0)
+    return {"lines": lines, "goods": goods, "shops": shops, "shipping": shipping, "total": goods + shipping}
+
+
 def checkout(request):
+    """Buyer details, delivery and a total before anything is held; placing the order holds the
+    stock and asks for one PromptPay payment."""
     lines = cart.lines(request.session)
-    form = CheckoutForm(request.POST)
-    if form.is_valid():
+    if not lines:
+        return redirect("storefront:cart")
+    form = CheckoutForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
-            placed = place_orders(lines=lines, **form.cleaned_data)
+            payment = place_orders(
+                lines=lines,
+                buyer_name=data["buyer_name"],
+                buyer_email=data["buyer_email"],
+                buyer_phone=data["buyer_phone"],
+                buyer_country=data["buyer_country"],
+                address=form.address(),
+                shipping_method=data["shipping_method"],
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:
             cart.clear(request.session, [line.variant.pk for line in lines])
-            request.session["placed_orders"] = [str(order.uid) for order in placed]
-            return redirect("storefront:placed")
+            return redirect("storefront:pay", uid=payment.uid)
+    method = form.data.get("shipping_method") or form["shipping_method"].initial
+    summary = _checkout_summary(lines, method)
+    status = 422 if request.method == "POST" else 200
+    return render(request, "storefront/checkout.html", {"form": form, **summary}, status=status)
+
+
+def _payment(uid) -> PaymentRequest:
+    return get_object_or_404(PaymentRequest, uid=uid)
+
+
+def pay(request, uid):
+    """The buyer's payment page: the PromptPay QR, what it pays for, and a status that turns to
+    paid by itself (htmx polls the status fragment)."""
+    payment = _payment(uid)
+    placed = payment.orders.select_related("enterprise").prefetch_related("lines")
+    sandbox = ""
+    if settings.TALAT_BANK_SANDBOX_PAGE:
+        back = request.build_absolute_uri(reverse("storefront:pay", args=[payment.uid]))
+        sandbox = f"{settings.TALAT_BANK_SANDBOX_PAGE}?{urlencode({'qr': payment.payload, 'return': back})}"
+    context = {"payment": payment, "orders": placed, "sandbox_url": sandbox, **_pay_state(payment)}
+    return render(request, "storefront/pay.html", context)
+
+
+def _pay_state(payment: PaymentRequest) -> dict:
+    statuses = {order.status for order in payment.orders.all()}
+    return {
+        "paid": payment.status == PaymentStatus.PAID,
+        "expired": statuses == {OrderStatus.CANCELLED} and payment.status == PaymentStatus.PENDING,
+        "review": payment.status == PaymentStatus.REVIEW,
+    }
+
+
+def pay_status(request, uid):
+    payment = _payment(uid)
+    return render(request, "storefront/_pay_status.html", {"payment": payment, **_pay_state(payment)})
+
+
+def pay_qr(request, uid, fmt):
+    payment = _payment(uid)
+    payee, amount = settings.TALAT_PROMPTPAY_PAYEE, payment.amount_minor
+    if fmt == "svg":
+        return HttpResponse(
+            qr.svg(payment.payload, payee=payee, amount_satang=amount), content_type="image/svg+xml"
+        )
+    return HttpResponse(qr.png(payment.payload, payee=payee, amount_satang=amount), content_type="image/png")
+
+
+def order_page(request, uid):
+    """The buyer's page for one order: where it is, what happened, and its receipt."""
+    order = get_object_or_404(
+        Order.objects.select_related("enterprise").prefetch_related("lines", "events"),
+        uid=uid,
+        channel="storefront",
+    )
     return render(
-        request,
-        "storefront/cart.html",
-        {"lines": lines, "total": sum(line.total_satang for line in lines), "form": form},
-        status=422,
+        request, "storefront/order.html", {"order": order, "payment": order.payment_requests.first()}
     )
 
 
@@ -199,11 +273,3 @@ def shop_profile(request):
         messages.success(request, _("บันทึกเรื่องราวของร้านแล้ว"))
         return redirect("storefront:shop_profile")
     return render(request, "storefront/shop_profile.html", {"form": form, "shop": request.enterprise})
-
-
-def placed(request):
-    from talat.orders.models import Order
-
-    uids = request.session.get("placed_orders", [])
-    orders = Order.objects.filter(uid__in=uids).select_related("enterprise").prefetch_related("lines")
-    return render(request, "storefront/placed.html", {"orders": orders})

@@ -8,7 +8,7 @@ import pytest
 
 from talat.catalog.models import Variant
 from talat.orders.models import Order, OrderStatus
-from tests.factories import enterprise, product, verified_enterprise
+from tests.factories import ADDRESS, CHECKOUT, enterprise, product, verified_enterprise
 
 pytestmark = pytest.mark.django_db
 
@@ -75,15 +75,19 @@ def test_cart_to_order_holds_the_stock_and_refuses_more_than_there_is(client, sh
     client.post("/store/cart/add/", {"variant": variant.pk, "quantity": 2})
     cart = client.get("/store/cart/").content.decode()
     assert "฿200" in cart
-    missing_name = client.post("/store/checkout/", {"buyer_name": "", "buyer_email": "somchai@example.th",
-                                                    "buyer_country": "TH"})  # fmt: skip
+    checkout = client.get("/store/checkout/").content.decode()
+    assert "฿200" in checkout and "฿40" in checkout and "฿240" in checkout  # goods, delivery, total
+    missing_name = client.post("/store/checkout/", {**CHECKOUT, "buyer_name": ""})
     assert missing_name.status_code == 422 and Order.objects.count() == 0
-    placed = client.post("/store/checkout/", {"buyer_name": "สมชาย", "buyer_email": "somchai@example.th",
-                                              "buyer_country": "TH"}, follow=True)  # fmt: skip
-    assert "ได้รับคำสั่งซื้อแล้ว" in placed.content.decode()
+    wrong_postcode = client.post("/store/checkout/", {**CHECKOUT, "postal_code": "10200"})
+    assert wrong_postcode.status_code == 422 and "22000" in wrong_postcode.content.decode()
+    assert Order.objects.count() == 0
+    placed = client.post("/store/checkout/", CHECKOUT, follow=True)
+    assert "ชำระเงินด้วยพร้อมเพย์" in placed.content.decode()
     order = Order.objects.get()
-    assert order.status == OrderStatus.AWAITING_PAYMENT and order.total_minor == 20_000
-    assert order.buyer_name == "สมชาย" and order.buyer_email == "somchai@example.th"
+    assert order.status == OrderStatus.AWAITING_PAYMENT and order.total_minor == 24_000
+    assert order.shipping_minor == 4_000 and order.subdistrict_code == "220101"
+    assert order.buyer_name == "สมชาย ใจดี" and order.buyer_phone == "+66812345678"
     variant.refresh_from_db()
     assert (variant.available, variant.reserved) == (0, 2)
     assert "สินค้าหมด" in client.get(f"/store/p/{item.uid}/").content.decode()
@@ -106,7 +110,8 @@ def test_unpaid_orders_expire_and_give_their_stock_back(shop):
     from talat.storefront.services import place_orders
 
     variant = Variant.objects.get(product=product(shop, stock=2))
-    (order,) = place_orders(lines=[CartLine(variant, 2)], buyer_name="ผู้ซื้อที่ไม่จ่าย")
+    payment = place_orders(lines=[CartLine(variant, 2)], buyer_name="ผู้ซื้อที่ไม่จ่าย", address=ADDRESS)
+    order = payment.orders.get()
     assert orders.expire_unpaid(older_than=order.placed_at) == []
     assert orders.expire_unpaid(older_than=timezone.now() + timezone.timedelta(seconds=1)) == [variant.pk]
     order.refresh_from_db()

@@ -116,3 +116,27 @@ def release(lines: Iterable[Line], *, reference: str) -> None:
                 raise ValidationError(_("ไม่มีสินค้าที่จองไว้ให้คืน"), code="not_reserved")
             StockMovement.objects.create(variant_id=line.variant_id, reason=MovementReason.RELEASED,
                                          reserved_delta=-line.quantity, reference=reference)  # fmt: skip
+
+
+def dispatch(lines: Iterable[Line], *, reference: str) -> None:
+    """Reserved goods leave the warehouse (an order shipped): reserved and on hand both shrink,
+    taken from the locations holding the most first."""
+    with transaction.atomic():
+        for line in sorted(lines, key=lambda item: item.variant_id):
+            changed = Variant.objects.filter(pk=line.variant_id, reserved__gte=line.quantity).update(
+                reserved=F("reserved") - line.quantity
+            )
+            if not changed:
+                raise ValidationError(_("ไม่มีสินค้าที่จองไว้ให้ส่ง"), code="not_reserved")
+            remaining = line.quantity
+            levels = StockLevel.objects.select_for_update().filter(variant_id=line.variant_id, on_hand__gt=0)
+            for index, level in enumerate(levels.order_by("-on_hand", "pk")):
+                taken = min(remaining, level.on_hand)
+                StockLevel.objects.filter(pk=level.pk).update(on_hand=F("on_hand") - taken)
+                StockMovement.objects.create(variant_id=line.variant_id, location_id=level.location_id,
+                                             reason=MovementReason.SHIPPED, on_hand_delta=-taken,
+                                             reserved_delta=-line.quantity if index == 0 else 0,
+                                             reference=reference)  # fmt: skip
+                remaining -= taken
+                if not remaining:
+                    break

@@ -36,8 +36,9 @@ def baht(satang) -> str:
     """Integer satang as "฿1,234.50" (whole baht without decimals)."""
     if satang is None or satang == "":
         return ""
-    whole, part = divmod(int(satang), 100)
-    return f"฿{whole:,}" + (f".{part:02d}" if part else "")
+    sign = "−" if int(satang) < 0 else ""
+    whole, part = divmod(abs(int(satang)), 100)
+    return f"{sign}฿{whole:,}" + (f".{part:02d}" if part else "")
 
 
 @register.filter

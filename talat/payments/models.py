@@ -1,0 +1,114 @@
+"""PromptPay payment requests (one per checkout, covering each shop's order), the bank's
+notifications as received, and the bank's statement lines for reconciliation."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from talat.core.classification import confidential, internal
+from talat.core.fields import EncryptedTextField
+from talat.core.models import TimeStampedModel
+from talat.orders.models import Order
+
+
+class PaymentStatus(models.TextChoices):
+    PENDING = "pending", _("รอชำระเงิน")
+    PAID = "paid", _("ชำระเงินแล้ว")
+    REVIEW = "review", _("รอตรวจสอบ")
+
+
+class PaymentRequest(TimeStampedModel):
+    uid = internal(models.UUIDField(default=uuid.uuid4, unique=True, editable=False))
+    orders = internal(models.ManyToManyField(Order, related_name="payment_requests"))
+    # Reference 1 of the bill payment: what the buyer's bank sends back with the money.
+    reference_1 = internal(models.CharField(max_length=20, unique=True))
+    reference_2 = internal(models.CharField(max_length=20, blank=True))
+    amount_minor = internal(models.PositiveBigIntegerField())
+    payload = internal(models.TextField())
+    status = internal(
+        models.CharField(max_length=12, choices=PaymentStatus.choices, default=PaymentStatus.PENDING)
+    )
+    review_reason = internal(models.CharField(max_length=200, blank=True))
+    paid_at = internal(models.DateTimeField(null=True, blank=True))
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.reference_1
+
+
+class Outcome(models.TextChoices):
+    MATCHED = "matched", _("ตรงกับคำสั่งซื้อ")
+    WRONG_AMOUNT = "wrong_amount", _("ยอดเงินไม่ตรง")
+    UNKNOWN_REFERENCE = "unknown_reference", _("ไม่พบเลขอ้างอิง")
+    ALREADY_PAID = "already_paid", _("ชำระซ้ำ")
+    NOT_PAYABLE = "not_payable", _("คำสั่งซื้อถูกยกเลิกแล้ว")
+
+
+class BankTransaction(models.Model):
+    """A credit the bank told Talat about, once per bank transaction however often it is notified."""
+
+    uid = internal(models.UUIDField(default=uuid.uuid4, unique=True, editable=False))
+    transaction_id = internal(models.CharField(max_length=64, unique=True))
+    event_id = internal(models.CharField(max_length=64, unique=True))
+    amount_minor = internal(models.PositiveBigIntegerField())
+    reference_1 = internal(models.CharField(max_length=40, blank=True))
+    reference_2 = internal(models.CharField(max_length=40, blank=True))
+    payer_name = confidential(EncryptedTextField(blank=True), personal=True)
+    paid_at = internal(models.DateTimeField())
+    received_at = internal(models.DateTimeField(auto_now_add=True))
+    notifications = internal(models.PositiveIntegerField(default=1))
+    payment = internal(
+        models.ForeignKey(
+            PaymentRequest, null=True, blank=True, on_delete=models.PROTECT, related_name="transactions"
+        )
+    )
+    outcome = internal(models.CharField(max_length=20, choices=Outcome.choices))
+
+    class Meta:
+        ordering = ["-paid_at", "-id"]
+
+    def __str__(self):
+        return self.transaction_id
+
+
+class StatementImport(models.Model):
+    uploaded_by = internal(
+        models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    )
+    filename = internal(models.CharField(max_length=200))
+    uploaded_at = internal(models.DateTimeField(auto_now_add=True))
+    first_paid_at = internal(models.DateTimeField(null=True))
+    last_paid_at = internal(models.DateTimeField(null=True))
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+
+    def __str__(self):
+        return self.filename
+
+
+class StatementLine(models.Model):
+    uid = internal(models.UUIDField(default=uuid.uuid4, unique=True, editable=False))
+    statement = internal(models.ForeignKey(StatementImport, on_delete=models.CASCADE, related_name="lines"))
+    transaction_id = internal(models.CharField(max_length=64))
+    paid_at = internal(models.DateTimeField())
+    amount_minor = internal(models.PositiveBigIntegerField())
+    fee_minor = internal(models.PositiveBigIntegerField(default=0))
+    reference_1 = internal(models.CharField(max_length=40, blank=True))
+    reference_2 = internal(models.CharField(max_length=40, blank=True))
+    payer_name = confidential(EncryptedTextField(blank=True), personal=True)
+
+    class Meta:
+        ordering = ["paid_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["statement", "transaction_id"], name="payments_line_unique_per_statement"
+            )
+        ]
+
+    def __str__(self):
+        return self.transaction_id
