@@ -219,6 +219,8 @@ def load(seed: int = 2569) -> dict:
             name_en=name_en,
             tax_id=tax_id,
             branch="00000",
+            # The demo shop and the companies charge VAT (their receipts are full tax invoices).
+            vat_registered=index == 0 or kind == EnterpriseKind.COMPANY,
             address_line=f"{rng.randint(1, 299)} หมู่ {rng.randint(1, 12)}",
             province_code=province_code,
             district_code=district.code,

@@ -10,11 +10,13 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from talat.catalog.models import Certification, Product, ProductStatus, Variant
 from talat.catalog.search.engine import PRICE_BANDS, search
+from talat.ledger import rates
 from talat.orders.models import Order, OrderStatus
 from talat.payments import qr
 from talat.payments.models import PaymentRequest, PaymentStatus
@@ -119,8 +121,22 @@ def product(request, uid):
         request,
         "storefront/product.html",
         {"product": item, "variants": variants, "structured_data": _structured_data(request, item, variants),
-         "province": item.province},
+         "province": item.province, "yuan_rate": _yuan_prices(variants)},
     )  # fmt: skip
+
+
+def _yuan_prices(variants):
+    """For SKUs without the seller's own yuan price: the baht price in yuan at the Bank of
+    Thailand's latest reference rate (shown as approximate, with the rate's date)."""
+    today = timezone.localdate()
+    try:
+        rate = rates.rate_on("CNY", today)
+    except rates.NoRate:
+        return None
+    for variant in variants:
+        if not variant.cny_price_fen:
+            variant.approx_fen = rates.convert(variant.price_satang, "CNY", on=today)
+    return rate
 
 
 def shop(request, uid):

@@ -5,6 +5,7 @@ import json
 import re
 
 import pytest
+from django.utils import timezone
 
 from talat.catalog.models import Variant
 from talat.orders.models import Order, OrderStatus
@@ -127,3 +128,12 @@ def test_only_product_pictures_are_served(client, settings, tmp_path):
                  "/media/imports/list.csv"):  # fmt: skip
         response = client.get(path)
         assert response.status_code in (400, 404), path
+
+
+def test_prices_without_a_yuan_list_price_show_the_bank_of_thailand_rate(client, shop, exchange_rates):
+    from talat.ledger import rates
+
+    item = product(shop, name_th="ผ้าไหมมัดหมี่", price_satang=50_000)
+    page = client.get(f"/store/p/{item.uid}/").content.decode()
+    expected = rates.convert(50_000, "CNY", on=timezone.localdate())
+    assert f"≈ ¥{expected / 100:,.2f}" in page and "อัตราอ้างอิงธนาคารแห่งประเทศไทย" in page

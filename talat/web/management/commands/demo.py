@@ -1,6 +1,6 @@
 """`manage.py demo`: prepares the database and runs the web server, the task worker, the marketplace
-sandboxes (Lazada, Tmall Global, Alibaba.com on loopback) and the channel poller until Ctrl-C, then
-stops them all."""
+sandboxes (Lazada, Tmall Global, Alibaba.com on loopback), the bank sandbox that pays PromptPay QR
+codes, and the channel poller until Ctrl-C, then stops them all."""
 
 import os
 import signal
@@ -14,7 +14,8 @@ from django.core.management.base import BaseCommand
 
 from talat.channels import demo as channels_demo
 
-SANDBOX_PORTS = {"lazada": 8601, "tmall-global": 8602, "alibaba": 8603}
+SANDBOX_PORTS = {"lazada": 8601, "tmall-global": 8602, "alibaba": 8603, "bank": 8604}
+SANDBOX_MODULES = {"bank": "talat.payments.sandboxes"}
 
 
 class Command(BaseCommand):
@@ -28,11 +29,20 @@ class Command(BaseCommand):
         call_command("collectstatic", interactive=False, verbosity=0)
         call_command("load_demo", stdout=self.stdout)
         sandboxes = {
-            code: [sys.executable, "-m", "talat.channels.sandboxes", code, "--port", str(port)]
+            code: [
+                sys.executable,
+                "-m",
+                SANDBOX_MODULES.get(code, "talat.channels.sandboxes"),
+                code,
+                "--port",
+                str(port),
+            ]
             for code, port in SANDBOX_PORTS.items()
         }
+        # The bank tells Talat of payments at its notification endpoint.
+        environment = {**os.environ, "TALAT_BANK_CALLBACK_URL": f"http://{bind}/payments/bank/notify"}
         # Fixed argvs, not user input.
-        children = {name: subprocess.Popen(cmd, env=os.environ.copy()) for name, cmd in sandboxes.items()}  # noqa: S603
+        children = {name: subprocess.Popen(cmd, env=environment) for name, cmd in sandboxes.items()}  # noqa: S603
         self._wait_for_sandboxes()
         for line in channels_demo.connect(site_url=f"http://{bind}"):
             self.stdout.write(f"  connected the demo shop to {line}")
@@ -46,7 +56,8 @@ class Command(BaseCommand):
             children[name] = subprocess.Popen(cmd, env=os.environ.copy())  # noqa: S603
         self.stdout.write(self.style.SUCCESS(f"Talat is running on http://{bind}/ — press Ctrl-C to stop."))
         self.stdout.write(
-            "Marketplace sandboxes place a demo order every 20-25 seconds; see /seller/orders/."
+            "Marketplace sandboxes place a demo order every 20-25 seconds; see /seller/orders/. Storefront "
+            "buyers pay with the bank sandbox (the link under the PromptPay QR)."
         )
         stopping = False
 
