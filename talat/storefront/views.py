@@ -1,6 +1,7 @@
 """The national storefront: public pages anyone can browse, in Thai, English and Chinese."""
 
 import json
+from datetime import timedelta
 from urllib.parse import urlencode
 
 import geothai
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_POST
 from talat.catalog.models import Certification, Product, ProductStatus, Variant
 from talat.catalog.search.engine import PRICE_BANDS, search
 from talat.ledger import rates
+from talat.orders import services as orders
 from talat.orders.models import Order, OrderStatus
 from talat.payments import qr
 from talat.payments.models import PaymentRequest, PaymentStatus
@@ -188,10 +190,27 @@ def cart_view(request):
 
 
 def _checkout_summary(lines, shipping_method: str) -> dict:
-    shops = len({line.variant.enterprise_id for line in lines})
+    """What the buyer will pay: each shop's goods plus its delivery, and the VAT included for
+    shops registered for VAT (the same sums the orders will carry)."""
+    fee = settings.TALAT_SHIPPING_FEES.get(shipping_method, 0)
+    shops = {}
+    for line in lines:
+        shops.setdefault(line.variant.enterprise, []).append(line)
     goods = sum(line.total_satang for line in lines)
-    shipping = shops * settings.TALAT_SHIPPING_FEES.get(shipping_method, 0)
-    return {"lines": lines, "goods": goods, "shops": shops, "shipping": shipping, "total": goods + shipping}
+    vat = sum(
+        orders.vat_included(sum(item.total_satang for item in items) + fee, registered=shop.vat_registered)
+        for shop, items in shops.items()
+    )
+    shipping = len(shops) * fee
+    total = goods + shipping
+    return {
+        "lines": lines,
+        "goods": goods,
+        "shops": len(shops),
+        "shipping": shipping,
+        "total": total,
+        "vat": vat,
+    }
 
 
 def checkout(request):
@@ -237,7 +256,9 @@ def pay(request, uid):
     if settings.TALAT_BANK_SANDBOX_PAGE:
         back = request.build_absolute_uri(reverse("storefront:pay", args=[payment.uid]))
         sandbox = f"{settings.TALAT_BANK_SANDBOX_PAGE}?{urlencode({'qr': payment.payload, 'return': back})}"
-    context = {"payment": payment, "orders": placed, "sandbox_url": sandbox, **_pay_state(payment)}
+    deadline = payment.created_at + timedelta(minutes=settings.TALAT_UNPAID_ORDER_MINUTES)
+    context = {"payment": payment, "orders": placed, "sandbox_url": sandbox, "deadline": deadline,
+               **_pay_state(payment)}  # fmt: skip
     return render(request, "storefront/pay.html", context)
 
 
