@@ -136,7 +136,7 @@ def product(shop=None, *, name_th="ทุเรียนอบแห้ง", sto
                           stock_by_sku={sku: stock})  # fmt: skip
 
 
-# A real delivery address (ต.ตลาด อ.เมืองจันทบุรี จ.จันทบุรี 22000) and a buyer, as the checkout form takes them.
+# A buyer and a real delivery address (ต.ตลาด อ.เมืองจันทบุรี จ.จันทบุรี 22000), as the checkout form takes them.
 CHECKOUT = {
     "buyer_name": "สมชาย ใจดี",
     "buyer_email": "somchai@example.th",
@@ -149,5 +149,3 @@ CHECKOUT = {
     "postal_code": "22000",
     "shipping_method": "standard",
 }
-ADDRESS_FIELDS = ("address_line", "province_code", "district_code", "subdistrict_code", "postal_code")
-ADDRESS = {name: CHECKOUT[name] for name in ADDRESS_FIELDS}

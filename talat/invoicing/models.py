@@ -44,6 +44,7 @@ class TaxDocument(TimeStampedModel):
     original = internal(
         models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="notes")
     )
+    buyer_email = confidential(models.EmailField(blank=True), personal=True)  # whose document it is (PDPA)
     content = confidential(EncryptedTextField(), personal=True)  # the Document as issued, JSON
 
     class Meta:

@@ -82,6 +82,7 @@ def _store(order, document: Document, original=None) -> TaxDocument:
         total_minor=document.total_satang,
         vat_minor=document.vat_satang,
         original=original,
+        buyer_email=order.buyer_email,
         content=json.dumps(dataclasses.asdict(document), default=str, ensure_ascii=False),
     )
 

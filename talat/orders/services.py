@@ -16,6 +16,8 @@ from talat.catalog.models import Variant
 from talat.catalog.services import stock
 from talat.core import audit
 from talat.invoicing import services as invoicing
+from talat.invoicing.documents import extract_vat
+from talat.invoicing.services import VAT_RATE_BP
 from talat.ledger import rates
 from talat.ledger import services as ledger
 from talat.orders.models import (
@@ -27,8 +29,6 @@ from talat.orders.models import (
     OrderLine,
     OrderStatus,
 )
-
-VAT_RATE_BP = 700
 
 
 @dataclass(frozen=True)
@@ -52,10 +52,8 @@ class IllegalTransition(ValidationError):
 
 
 def vat_included(total_minor: int, *, registered: bool) -> int:
-    """The VAT inside a VAT-inclusive total, rounded half up, in integers only."""
-    if not registered:
-        return 0
-    return (total_minor * VAT_RATE_BP * 2 + (10_000 + VAT_RATE_BP)) // ((10_000 + VAT_RATE_BP) * 2)
+    """The VAT inside a VAT-inclusive total (0 for a seller not registered for VAT)."""
+    return extract_vat(total_minor, VAT_RATE_BP) if registered else 0
 
 
 def fee(amount_minor: int, basis_points: int) -> int:

@@ -92,7 +92,6 @@ class StatementImport(models.Model):
 
 
 class StatementLine(models.Model):
-    uid = internal(models.UUIDField(default=uuid.uuid4, unique=True, editable=False))
     statement = internal(models.ForeignKey(StatementImport, on_delete=models.CASCADE, related_name="lines"))
     transaction_id = internal(models.CharField(max_length=64))
     paid_at = internal(models.DateTimeField())
@@ -100,7 +99,6 @@ class StatementLine(models.Model):
     fee_minor = internal(models.PositiveBigIntegerField(default=0))
     reference_1 = internal(models.CharField(max_length=40, blank=True))
     reference_2 = internal(models.CharField(max_length=40, blank=True))
-    payer_name = confidential(EncryptedTextField(blank=True), personal=True)
 
     class Meta:
         ordering = ["paid_at", "id"]

@@ -140,8 +140,7 @@ def import_statement(*, data: bytes, filename: str, by) -> StatementImport:
         StatementLine.objects.bulk_create(
             StatementLine(statement=statement, transaction_id=line.transaction_id, paid_at=line.paid_at,
                           amount_minor=line.amount_satang, fee_minor=line.fee_satang,
-                          reference_1=line.reference_1, reference_2=line.reference_2,
-                          payer_name=line.payer_name)
+                          reference_1=line.reference_1, reference_2=line.reference_2)
             for line in lines
         )  # fmt: skip
     return statement

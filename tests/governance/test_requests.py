@@ -27,8 +27,10 @@ from talat.governance.models import (
 )
 from talat.governance.pdf import render_export_pdf
 from talat.orders import services as orders
+from talat.payments import services as payments
+from talat.payments.notifications import Notification
 from talat.registry import services as registry
-from tests.factories import PASSWORD, agreement, enterprise, officer, product
+from tests.factories import ADDRESS, PASSWORD, agreement, enterprise, officer, product
 
 pytestmark = pytest.mark.django_db
 
@@ -75,10 +77,17 @@ def somsri():
         agency=deal.responsible_agency,
     )
     bought = product(name_th="ผ้าพันคอไหม", stock=2)
-    orders.accept_order(
+    order, _created = orders.accept_order(
         enterprise=bought.enterprise, channel="storefront", channel_order_number="TL-SOMSRI",
         lines=[orders.Wanted(bought.variants.get(), 1, 45_000)], buyer_name="สมศรี ใจดี",
-        buyer_email="SOMSRI@example.th",
+        buyer_email="SOMSRI@example.th", buyer_phone="+66812345678", address=ADDRESS,
+        status="awaiting_payment",
+    )  # fmt: skip
+    payment = payments.request_payment(orders_to_pay=[order])  # paid: a bank record and a receipt
+    payments.receive_notification(
+        Notification(event_id="e-somsri", transaction_id="T-SOMSRI", amount_satang=payment.amount_minor,
+                     currency="THB", reference_1=payment.reference_1, reference_2="", proxy_type="BILLERID",
+                     proxy_id="", payer_name="สมศรี ใจดี", paid_at=timezone.now(), raw={})
     )  # fmt: skip
     who.shop = shop
     return who
@@ -141,6 +150,8 @@ def test_access_export_has_every_personal_field_of_the_person_and_nothing_of_ano
         "governance.DataSubjectRequest": 1,
         "governance.InformationRequest": 1,
         "orders.Order": 1,
+        "payments.BankTransaction": 1,
+        "invoicing.TaxDocument": 1,
     }
     user_row = sections["accounts.User"]["rows"][0]
     assert user_row["fields"]["email"] == "somsri@example.th"

@@ -99,6 +99,10 @@ OWNERS: dict[str, Owns] = {
     "orders.Order": Owns(
         "buyer_email__iexact", "email", context=("channel", "channel_order_number", "status", "placed_at")
     ),
+    "payments.BankTransaction": Owns(
+        "payment__orders__buyer_email__iexact", "email", context=("transaction_id", "amount_minor", "paid_at")
+    ),
+    "invoicing.TaxDocument": Owns("buyer_email__iexact", "email", context=("title", "number", "issued_at")),
 }
 
 
@@ -313,7 +317,15 @@ ERASURE: dict[str, dict[str, Erase | Hold]] = {
         "buyer_email": Hold(
             ACCOUNTING_RECORDS, applies=_sold, otherwise=Erase(lambda order: erased_email("order", order.pk))
         ),
+        **{
+            name: Hold(ACCOUNTING_RECORDS, applies=_sold, otherwise=Erase(lambda order: ""))
+            for name in ("buyer_phone", "address_line", "subdistrict_code", "district_code", "postal_code")
+        },
     },
+    # The bank's record of money received and the tax documents issued are accounting and tax
+    # records the law makes Talat and the shop keep.
+    "payments.BankTransaction": {"payer_name": Hold(ACCOUNTING_RECORDS)},
+    "invoicing.TaxDocument": {"buyer_email": Hold(TAX_RECORDS), "content": Hold(TAX_RECORDS)},
 }
 
 
