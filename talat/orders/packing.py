@@ -5,6 +5,7 @@ import geothai
 from django.utils.translation import gettext as _
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
+from fpdf.fonts import FontFace
 
 from talat.governance.pdf import FAMILY, FONT
 
@@ -40,7 +41,8 @@ def render_packing_slips(orders) -> bytes:
             pdf.multi_cell(0, 7, line, **NEXT)
         pdf.ln(4)
         pdf.set_font(FAMILY, size=11)
-        with pdf.table(col_widths=(30, 110, 20), text_align=("LEFT", "LEFT", "RIGHT")) as table:
+        with pdf.table(col_widths=(30, 110, 20), text_align=("LEFT", "LEFT", "RIGHT"),
+                       headings_style=FontFace(emphasis="")) as table:  # fmt: skip
             table.row(["SKU", _("สินค้า"), _("จำนวน")])
             for item in order.lines.all():
                 table.row([item.sku, item.name, str(item.quantity)])

@@ -16,7 +16,7 @@ from talat.catalog.models import Variant
 from talat.catalog.services import stock
 from talat.core import audit
 from talat.invoicing import services as invoicing
-from talat.invoicing.documents import extract_vat
+from talat.invoicing.documents import extract_vat, format_satang
 from talat.invoicing.services import VAT_RATE_BP
 from talat.ledger import rates
 from talat.ledger import services as ledger
@@ -269,10 +269,7 @@ def refund(*, order: Order, amount_minor: int | None = None, reason: str = "", a
         amount = remaining if amount_minor is None else amount_minor
         if not 0 < amount <= remaining:
             raise ValidationError(
-                {
-                    "amount": _("ยอดคืนเงินต้องมากกว่า 0 และไม่เกิน %(max)s บาท")
-                    % {"max": f"{remaining / 100:,.2f}"}
-                },
+                {"amount": _("ยอดคืนเงินต้องมากกว่า 0 และไม่เกิน %(max)s บาท") % {"max": format_satang(remaining)}},
                 code="refund_amount",
             )
         if locked.currency != "THB":
@@ -283,14 +280,17 @@ def refund(*, order: Order, amount_minor: int | None = None, reason: str = "", a
         fee_back = (platform_fee * (locked.refunded_minor + amount)) // locked.total_minor - (
             platform_fee * locked.refunded_minor
         ) // locked.total_minor
-        ledger.record_refund(
-            key=f"refund:{locked.uid}:{sequence}",
-            enterprise=locked.enterprise,
-            gross_satang=amount,
-            vat_satang=vat_included(amount, registered=locked.enterprise.vat_registered),
-            platform_fee_returned_satang=fee_back,
-            reference=locked.channel_order_number,
-        )
+        try:
+            ledger.record_refund(
+                key=f"refund:{locked.uid}:{sequence}",
+                enterprise=locked.enterprise,
+                gross_satang=amount,
+                vat_satang=vat_included(amount, registered=locked.enterprise.vat_registered),
+                platform_fee_returned_satang=fee_back,
+                reference=locked.channel_order_number,
+            )
+        except ledger.LedgerError as error:  # the shop's money was already paid out to it
+            raise ValidationError(str(error), code="refund_not_covered") from error
         previous = locked.status
         locked.refunded_minor += amount
         full = locked.refunded_minor == locked.total_minor

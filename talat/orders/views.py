@@ -77,7 +77,9 @@ def _baht_to_satang(text: str) -> int:
         amount = Decimal((text or "").replace(",", "").strip())
     except InvalidOperation:
         raise ValidationError({"amount": _("จำนวนเงินต้องเป็นตัวเลข เช่น 120.50")}) from None
-    if amount != amount.quantize(Decimal("0.01")):
+    if not amount.is_finite():
+        raise ValidationError({"amount": _("จำนวนเงินต้องเป็นตัวเลข เช่น 120.50")})
+    if amount.normalize().as_tuple().exponent < -2:
         raise ValidationError({"amount": _("จำนวนเงินมีทศนิยมได้ไม่เกิน 2 ตำแหน่ง")})
     return int(amount * 100)
 

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
+from talat.invoicing.documents import format_satang
 from talat.orders import services as orders
 from talat.orders.models import Order, OrderStatus
 from talat.payments import promptpay
@@ -89,8 +90,8 @@ def _match(recorded: BankTransaction) -> None:
     elif recorded.amount_minor != payment.amount_minor:
         outcome = Outcome.WRONG_AMOUNT
         reason = _("ได้รับ %(got)s บาท แต่ต้องชำระ %(want)s บาท") % {
-            "got": f"{recorded.amount_minor / 100:,.2f}",
-            "want": f"{payment.amount_minor / 100:,.2f}",
+            "got": format_satang(recorded.amount_minor),
+            "want": format_satang(payment.amount_minor),
         }
     elif payment.status != PaymentStatus.PENDING or any(
         order.status != OrderStatus.AWAITING_PAYMENT for order in payment.orders.all()

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -50,7 +50,11 @@ def bank_notify(request):
 @seller_required
 def money(request):
     """What Talat owes the shop, every posting with a running balance, and its documents."""
-    statement = ledger_selectors.statement(request.enterprise, page=int(request.GET.get("page") or 1))
+    try:
+        page = max(1, int(request.GET.get("page") or 1))
+    except ValueError:
+        page = 1
+    statement = ledger_selectors.statement(request.enterprise, page=page)
     documents = TaxDocument.objects.filter(enterprise=request.enterprise)
     return render(
         request,
@@ -65,6 +69,8 @@ def money(request):
 
 @seller_required
 def document(request, number, fmt):
+    if fmt not in ("pdf", "xml"):
+        raise Http404
     found = get_object_or_404(TaxDocument, enterprise=request.enterprise, number=number)
     return _document_response(found, fmt)
 

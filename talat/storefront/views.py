@@ -277,6 +277,8 @@ def pay_status(request, uid):
 
 
 def pay_qr(request, uid, fmt):
+    if fmt not in ("svg", "png"):
+        raise Http404
     payment = _payment(uid)
     payee, amount = settings.TALAT_PROMPTPAY_PAYEE, payment.amount_minor
     if fmt == "svg":
