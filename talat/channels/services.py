@@ -182,6 +182,8 @@ def stock_changed(variant_ids) -> list[ChannelJob]:
     for account_id, variant_id in listed:
         if variant_id in variant_ids:
             by_account.setdefault(account_id, set()).add(variant_id)
+    if not by_account:
+        return []
     with transaction.atomic():
         return [
             _new_job(ChannelAccount.objects.get(pk=account_id), JobKind.SYNC_STOCK, variant_ids=ids)

@@ -192,7 +192,7 @@ def _post_payment(order: Order, *, source: str, payment_fee_minor: int = 0) -> N
 def _move(order: Order, to: str, *, actor=None, note: str = "", **changes) -> Order:
     """Locks the order, checks the move is allowed, saves it and records it. Returns the locked
     row (callers inside the same transaction continue from it)."""
-    locked = Order.objects.select_for_update().get(pk=order.pk)
+    locked = Order.objects.select_for_update(of=("self",)).select_related("enterprise").get(pk=order.pk)
     if to not in TRANSITIONS[locked.status]:
         raise IllegalTransition(locked, to)
     previous = locked.status
