@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "talat.channels",
     "talat.invoicing",
     "talat.payments",
+    "talat.customs",
+    "talat.logistics",
     "talat.storefront",
     "talat.web",
 ]
