@@ -23,13 +23,24 @@ def test_the_barcode_bars_scan_back_to_the_tracking_number():
 
 def test_a_label_to_shenzhen_prints_the_chinese_address():
     order = SimpleNamespace(
-        buyer_name="王芳", address_line="广东省深圳市南山区科技园路 88 号", subdistrict_code="",
-        district_code="", province_code="", postal_code="518057", buyer_country="CN",
+        buyer_name="王芳",
+        address_line="广东省深圳市南山区科技园路 88 号",
+        subdistrict_code="",
+        district_code="",
+        province_code="",
+        postal_code="518057",
+        buyer_country="CN",
         buyer_phone="+8613800138000",
-        enterprise=SimpleNamespace(name_th="วิสาหกิจชุมชนทุเรียนจันท์"), channel_order_number="TL-ABC",
-    )  # fmt: skip
-    shipment = SimpleNamespace(order=order, tracking_number="CNTH0000012345", partner="cainiao", weight_g=1200,
-                               get_route_display=lambda: "ข้ามแดน")  # fmt: skip
+        enterprise=SimpleNamespace(name_th="วิสาหกิจชุมชนทุเรียนจันท์"),
+        channel_order_number="TL-ABC",
+    )
+    shipment = SimpleNamespace(
+        order=order,
+        tracking_number="CNTH0000012345",
+        partner="cainiao",
+        weight_g=1200,
+        get_route_display=lambda: "ข้ามแดน",
+    )
     pdf = PdfReader(io.BytesIO(render_labels([shipment])))
     text = pdf.pages[0].extract_text()
     assert "CNTH0000012345" in text and "王芳" in text and "深圳市" in text and "518057" in text
