@@ -11,6 +11,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from talat.accounts.services import authenticate_api_key
 from talat.catalog.api import router as catalog_router
 from talat.core.api import ApiError, ApiKeyAuth, SessionUserAuth
+from talat.customs.api import router as customs_router
 from talat.governance.api import audit_router, oia_router, requests_router, sharing_router
 from talat.payments.api import router as payments_router
 from talat.registry.api import router as registry_router
@@ -83,5 +84,6 @@ def on_not_found(request, exc):
 api.add_router("/v1/", registry_router)
 api.add_router("/v1/", catalog_router)
 api.add_router("/v1/", payments_router)
+api.add_router("/v1/", customs_router)
 for router in (audit_router, sharing_router, requests_router, oia_router):
     api.add_router("/v1/", router)
