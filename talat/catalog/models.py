@@ -5,16 +5,20 @@ what accepted orders hold. Per-location counts (`StockLevel.on_hand`) always sum
 available + reserved; services keep that invariant and write a `StockMovement` for every change.
 """
 
+import re
 import uuid
 
 import geothai
+import pycountry
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from talat.core.classification import internal, public
+from talat.catalog import tariff
+from talat.core.classification import confidential, internal, public
 from talat.core.models import TimeStampedModel
 from talat.registry.models import Enterprise, GoodsCategory
 
@@ -282,3 +286,87 @@ class ImportJob(TimeStampedModel):
 
     def __str__(self):
         return self.filename
+
+
+class Material(models.Model):
+    """One line of a product's bill of materials, for rules of origin: what goes into one unit of
+    the finished product, its tariff code, its country of origin (as the supplier's proof of
+    origin shows it; blank when unknown, which counts as non-originating) and its cost per unit.
+    `packaging` marks packing materials for retail sale classified with the good: they count in a
+    value-content calculation but not in the wholly-obtained or tariff-change tests."""
+
+    product = internal(models.ForeignKey(Product, on_delete=models.CASCADE, related_name="materials"))
+    name_th = internal(models.CharField(_("วัตถุดิบ"), max_length=200))
+    hs_code = internal(
+        models.CharField(
+            _("พิกัดศุลกากรของวัตถุดิบ"),
+            max_length=8,
+            blank=True,
+            help_text=_("6 หรือ 8 หลัก เว้นว่างได้ถ้าไม่ทราบ (จะพิสูจน์เกณฑ์การเปลี่ยนพิกัดไม่ได้)"),
+        )
+    )
+    origin_country = internal(
+        models.CharField(
+            _("ประเทศถิ่นกำเนิด (ISO 3166)"),
+            max_length=2,
+            blank=True,
+            help_text=_("ตามหลักฐานถิ่นกำเนิดจากผู้ขาย เว้นว่างถ้าไม่ทราบ (ถือว่าไม่ได้ถิ่นกำเนิด)"),
+        )
+    )
+    value_satang = confidential(models.PositiveBigIntegerField(_("มูลค่าต่อหน่วยสินค้า (สตางค์)")))
+    wholly_obtained = internal(models.BooleanField(_("ได้มาทั้งหมดในประเทศถิ่นกำเนิด"), default=False))
+    packaging = internal(models.BooleanField(_("บรรจุภัณฑ์สำหรับขายปลีก"), default=False))
+    position = internal(models.PositiveSmallIntegerField(default=0))
+
+    class Meta:
+        verbose_name = _("วัตถุดิบ")
+        verbose_name_plural = _("วัตถุดิบ")
+        ordering = ["product_id", "position", "id"]
+
+    def __str__(self):
+        return self.name_th
+
+    def clean_fields(self, exclude=None):
+        # "5004.00.00" and "cn" are how people type them; normalise before the length checks.
+        self.hs_code = tariff.normalise(self.hs_code)
+        self.origin_country = (self.origin_country or "").strip().upper()
+        super().clean_fields(exclude=exclude)
+
+    def clean(self):
+        """A ValidationError keyed by field says what is wrong: a tariff code of 6 or 8 ASCII
+        digits, a known ISO 3166 alpha-2 country."""
+        errors = {}
+        if self.hs_code and not re.fullmatch(r"[0-9]{6}(?:[0-9]{2})?", self.hs_code):
+            errors["hs_code"] = _("พิกัดของวัตถุดิบต้องเป็นตัวเลข 6 หรือ 8 หลัก เช่น 5004.00 หรือ 5004.00.00")
+        if self.origin_country and pycountry.countries.get(alpha_2=self.origin_country) is None:
+            errors["origin_country"] = _("ไม่รู้จักรหัสประเทศ %(code)s") % {"code": self.origin_country}
+        if errors:
+            raise ValidationError(errors)
+
+
+class OriginCosting(TimeStampedModel):
+    """The product-level figures for a regional value content calculation, per unit of the
+    finished product: the FOB price and the producer's own costs (direct labour, direct overhead,
+    other costs such as inland transport to the port, profit). `wholly_obtained` is the exporter's
+    declaration that the good is wholly obtained or produced in Thailand (fresh fruit, say, with no
+    bill of materials)."""
+
+    product = internal(models.OneToOneField(Product, on_delete=models.CASCADE, related_name="origin_costing"))
+    fob_satang = confidential(models.PositiveBigIntegerField(_("ราคา FOB ต่อหน่วย (สตางค์)")))
+    direct_labour_satang = confidential(
+        models.PositiveBigIntegerField(_("ค่าแรงงานทางตรง (สตางค์)"), default=0)
+    )
+    overhead_satang = confidential(models.PositiveBigIntegerField(_("ค่าโสหุ้ยการผลิตทางตรง (สตางค์)"), default=0))
+    profit_satang = confidential(models.PositiveBigIntegerField(_("กำไร (สตางค์)"), default=0))
+    other_satang = confidential(models.PositiveBigIntegerField(_("ค่าใช้จ่ายอื่น (สตางค์)"), default=0))
+    wholly_obtained = internal(models.BooleanField(_("สินค้าได้มาทั้งหมดในประเทศไทย"), default=False))
+
+    class Meta:
+        verbose_name = _("ต้นทุนเพื่อหนังสือรับรองถิ่นกำเนิด")
+        verbose_name_plural = _("ต้นทุนเพื่อหนังสือรับรองถิ่นกำเนิด")
+        constraints = [
+            models.CheckConstraint(condition=Q(fob_satang__gt=0), name="catalog_origincosting_fob_gt_0")
+        ]
+
+    def __str__(self):
+        return f"{self.product} FOB {self.fob_satang}"

@@ -12,6 +12,7 @@ urlpatterns = [
     path("cart/", views.cart_view, name="cart"),
     path("cart/add/", views.cart_add, name="cart_add"),
     path("checkout/", views.checkout, name="checkout"),
+    path("checkout/landed-cost/", views.landed_costs, name="landed_cost"),
     path("pay/<uuid:uid>/", views.pay, name="pay"),
     path("pay/<uuid:uid>/status/", views.pay_status, name="pay_status"),
     path("pay/<uuid:uid>/qr.<str:fmt>", views.pay_qr, name="pay_qr"),

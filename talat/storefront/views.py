@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from talat.catalog.models import Certification, Product, ProductStatus, Variant
 from talat.catalog.search.engine import PRICE_BANDS, search
+from talat.customs import landed_cost
 from talat.ledger import rates
 from talat.orders import services as orders
 from talat.orders.models import Order, OrderStatus
@@ -220,8 +221,15 @@ def checkout(request):
     if not lines:
         return redirect("storefront:cart")
     form = CheckoutForm(request.POST or None)
+    country = form.data.get("buyer_country") or "TH"
+    estimates = _landed_costs(lines, country)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        for refused in (estimate for _line, estimate in estimates if estimate.refused):
+            form.add_error(None, refused.reason)
+        if form.errors:
+            return render(request, "storefront/checkout.html", {"form": form, "estimates": estimates,
+                          **_checkout_summary(lines, data["shipping_method"])}, status=422)  # fmt: skip
         try:
             payment = place_orders(
                 lines=lines,
@@ -240,7 +248,27 @@ def checkout(request):
     method = form.data.get("shipping_method") or form["shipping_method"].initial
     summary = _checkout_summary(lines, method)
     status = 422 if request.method == "POST" else 200
-    return render(request, "storefront/checkout.html", {"form": form, **summary}, status=status)
+    context = {"form": form, "estimates": estimates, **summary}
+    return render(request, "storefront/checkout.html", context, status=status)
+
+
+def _landed_costs(lines, country: str) -> list:
+    """For a buyer abroad: each line's import duty and taxes at the destination (China's
+    cross-border retail rules, or the CLMV country's), or why that route refuses it."""
+    if country == "TH":
+        return []
+    return [
+        (line, landed_cost.estimate(destination=country, hs_code=line.variant.product.hs_code or "",
+                                    value_minor=line.total_satang, currency="THB"))
+        for line in lines
+    ]  # fmt: skip
+
+
+def landed_costs(request):
+    """The checkout's import-tax estimate for the destination the buyer just chose (htmx)."""
+    lines = cart.lines(request.session)
+    estimates = _landed_costs(lines, request.GET.get("buyer_country") or "TH")
+    return render(request, "storefront/_landed_cost.html", {"estimates": estimates})
 
 
 def _payment(uid) -> PaymentRequest:

@@ -1,9 +1,12 @@
 """Template filters used on every page (loaded as builtins)."""
 
+from decimal import Decimal
+
 from django import template
 from django.utils.translation import get_language
 
 from talat.core.thai import display_date
+from talat.ledger.rates import minor_digits
 
 register = template.Library()
 
@@ -47,3 +50,13 @@ def yuan(fen) -> str:
         return ""
     whole, part = divmod(int(fen), 100)
     return f"¥{whole:,}.{part:02d}"
+
+
+@register.filter
+def money(minor, currency: str) -> str:
+    """Integer minor units of `currency` as "1,250.00 CNY" (no float on the way)."""
+    if minor is None or minor == "":
+        return ""
+    digits = minor_digits(currency)
+    major = Decimal(int(minor)).scaleb(-digits).quantize(Decimal(1).scaleb(-digits))
+    return f"{major:,} {currency}"
