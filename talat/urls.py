@@ -18,6 +18,7 @@ urlpatterns = [
     path("seller/channels/", include("talat.channels.urls")),
     path("seller/orders/", include("talat.orders.urls")),
     path("payments/", include("talat.payments.urls")),
+    path("hub/", include("talat.logistics.urls")),
     # Product pictures are public; nothing else under MEDIA_ROOT (e.g. uploaded imports) is served.
     re_path(r"^media/products/(?P<path>.+)$", web_views.product_media),
     path("api/", api.urls),
