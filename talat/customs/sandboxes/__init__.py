@@ -1,0 +1,1 @@
+"""Loopback stand-ins for the customs services Talat talks to (Thai Customs' e-Export declarations)."""
