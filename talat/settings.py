@@ -297,6 +297,22 @@ TALAT_BANK_SANDBOX_PAGE = env("BANK_SANDBOX_PAGE", f"{TALAT_BANK_URL}/pay")
 # publishing to Alibaba.com is refused with a clear reason rather than guessed.
 TALAT_THB_PER_USD = env("THB_PER_USD")
 
+# The EEC hub: consolidated cross-border exports are declared to Customs by the company that
+# operates the hub (tax ID, branch, names, address), through Customs' e-Export interface (default:
+# the Customs sandbox `make demo` runs). Logistics partners sign their tracking webhooks.
+TALAT_HUB_EXPORTER = {
+    "tax_id": env("HUB_EXPORTER_TAX_ID", "0105560000000"),
+    "branch": env("HUB_EXPORTER_BRANCH", "00000"),
+    "name_th": env("HUB_EXPORTER_NAME_TH", "บริษัท ศูนย์โลจิสติกส์อีอีซี จำกัด"),
+    "name_en": env("HUB_EXPORTER_NAME_EN", "EEC Logistics Hub Co., Ltd."),
+    "address": env("HUB_EXPORTER_ADDRESS", "ตำบลพลา อำเภอบ้านฉาง จังหวัดระยอง 21130"),
+}
+TALAT_CUSTOMS = {
+    "url": env("CUSTOMS_URL", "http://127.0.0.1:8607"),
+    "client_id": env("CUSTOMS_CLIENT_ID", "talat-demo"),
+    "secret": (env_secret("CUSTOMS_SECRET") or "customs-sandbox-demo-secret").encode(),
+}
+
 # Keys that never live in the database (each also readable from TALAT_<NAME>_FILE):
 # TALAT_FIELD_KEYS         versioned AES-256 keys for personal identifiers: "1:<b64>,2:<b64>"
 # TALAT_INDEX_KEY          the HMAC key of exact-match lookups on encrypted identifiers

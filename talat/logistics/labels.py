@@ -38,8 +38,11 @@ def _bars(pdf: FPDF, text: str, *, x: float, y: float, height: float) -> float:
 
 def recipient_lines(order) -> list[str]:
     lines = [order.buyer_name, order.address_line]
-    areas = [geothai.subdistrict(order.subdistrict_code), geothai.district(order.district_code),
-             geothai.province(order.province_code)]  # fmt: skip
+    areas = [
+        geothai.subdistrict(order.subdistrict_code),
+        geothai.district(order.district_code),
+        geothai.province(order.province_code),
+    ]
     lines.append(" ".join(area.name_th for area in areas if area is not None))
     lines.append(" ".join(part for part in (order.postal_code, order.buyer_country) if part))
     lines.append(order.buyer_phone)

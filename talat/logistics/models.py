@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from talat.core.classification import internal, public
+from talat.core.classification import confidential, internal, public
 from talat.core.models import TimeStampedModel
 from talat.orders.models import Order
 
@@ -127,6 +127,9 @@ class Manifest(TimeStampedModel):
     )
     declaration_number = internal(models.CharField(_("เลขที่ใบขนสินค้า"), max_length=40, blank=True))
     customs_reason = internal(models.CharField(_("เหตุผลจากศุลกากร"), max_length=300, blank=True))
+    # The declaration message as sent to Customs (exporter, goods lines, values): what the border
+    # releases to the Customs Department under its agreement.
+    declaration = confidential(models.JSONField(null=True, blank=True))
 
     class Meta:
         ordering = ["-departs_at", "-id"]

@@ -5,19 +5,24 @@ release them once Customs has cleared them."""
 import functools
 from datetime import datetime
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from talat.accounts.models import Role
+from talat.customs.connector import EVENT_SIGNATURE_HEADER, BadSignature, CustomsError, verify_event
+from talat.governance import border
 from talat.logistics.models import Manifest, Parcel, ParcelState, Transport
-from talat.logistics.services import hub
+from talat.logistics.services import customs, hub
 from talat.registry.models import PartnerKind
 
 
@@ -151,3 +156,37 @@ def release(request, uid):
     else:
         messages.success(request, _("ปล่อยพัสดุ %(n)s ชิ้นออกจากศูนย์แล้ว") % {"n": gone})
     return redirect("logistics:manifest", uid=found.uid)
+
+
+@hub_staff_required
+@require_POST
+def declare(request, uid):
+    found = get_object_or_404(Manifest, uid=uid)
+    try:
+        customs.declare(manifest=found, by=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    except (CustomsError, border.Refused) as error:
+        messages.error(request, _("ส่งใบขนสินค้าไม่สำเร็จ: %(reason)s") % {"reason": error})
+    else:
+        found.refresh_from_db()
+        messages.success(request, _("ยื่นใบขนสินค้าแล้ว: %(state)s") % {"state": found.get_state_display()})
+    return redirect("logistics:manifest", uid=found.uid)
+
+
+@csrf_exempt
+@require_POST
+def customs_notify(request):
+    """Customs' signed notifications of a declaration's verdict (accepted, rejected, released)."""
+    try:
+        event = verify_event(
+            request.body, request.headers.get(EVENT_SIGNATURE_HEADER, ""), settings.TALAT_CUSTOMS["secret"]
+        )
+    except BadSignature as error:
+        return JsonResponse({"error": "bad_signature", "detail": str(error)}, status=401)
+    found = customs.customs_said(
+        declaration_number=str(event.get("declarationNumber", "")), status=str(event.get("status", "")),
+        reason="; ".join(str(e.get("messageThai", "")) for e in event.get("errors") or []),
+    )  # fmt: skip
+    return JsonResponse({"status": "recorded" if found else "ignored"})

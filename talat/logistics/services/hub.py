@@ -93,8 +93,15 @@ def _manifest_number(destination: str, departs_at) -> str:
     return f"MF{timezone.localtime(departs_at):%y%m%d}{destination}{secrets.token_hex(3).upper()}"
 
 
-def consolidate(*, destination: str, transport: str, departure: str, departs_at, by=None,
-                parcels: Sequence[Parcel] | None = None) -> Manifest:  # fmt: skip
+def consolidate(
+    *,
+    destination: str,
+    transport: str,
+    departure: str,
+    departs_at,
+    by=None,
+    parcels: Sequence[Parcel] | None = None,
+) -> Manifest:
     """An export manifest of every packed parcel for `destination` (or of `parcels`), moved onto
     it in bulk: one UPDATE for the parcels and one INSERT for their moves."""
     with transaction.atomic():
@@ -105,18 +112,27 @@ def consolidate(*, destination: str, transport: str, departure: str, departs_at,
         if not ids:
             raise ValidationError(_("ไม่มีพัสดุที่บรรจุแล้วสำหรับปลายทางนี้"), code="nothing_packed")
         manifest = Manifest.objects.create(
-            number=_manifest_number(destination, departs_at), destination=destination, transport=transport,
-            departure=departure.strip()[:40], departs_at=departs_at,
-        )  # fmt: skip
+            number=_manifest_number(destination, departs_at),
+            destination=destination,
+            transport=transport,
+            departure=departure.strip()[:40],
+            departs_at=departs_at,
+        )
         Parcel.objects.filter(pk__in=ids).update(
-            state=ParcelState.MANIFESTED, manifest=manifest, location=f"MF:{manifest.number}"[:20],
+            state=ParcelState.MANIFESTED,
+            manifest=manifest,
+            location=f"MF:{manifest.number}"[:20],
             updated_at=timezone.now(),
-        )  # fmt: skip
+        )
         ParcelMove.objects.bulk_create(
-            [ParcelMove(parcel_id=pk, from_state=ParcelState.PACKED, to_state=ParcelState.MANIFESTED, by=by)
-             for pk in ids],
+            [
+                ParcelMove(
+                    parcel_id=pk, from_state=ParcelState.PACKED, to_state=ParcelState.MANIFESTED, by=by
+                )
+                for pk in ids
+            ],
             batch_size=5_000,
-        )  # fmt: skip
+        )
     return manifest
 
 
@@ -146,10 +162,14 @@ def release(*, manifest: Manifest, by=None) -> int:
         ids = list(locked.parcels.filter(state=ParcelState.MANIFESTED).values_list("pk", flat=True))
         Parcel.objects.filter(pk__in=ids).update(state=ParcelState.RELEASED, updated_at=timezone.now())
         ParcelMove.objects.bulk_create(
-            [ParcelMove(parcel_id=pk, from_state=ParcelState.MANIFESTED, to_state=ParcelState.RELEASED, by=by)
-             for pk in ids],
+            [
+                ParcelMove(
+                    parcel_id=pk, from_state=ParcelState.MANIFESTED, to_state=ParcelState.RELEASED, by=by
+                )
+                for pk in ids
+            ],
             batch_size=5_000,
-        )  # fmt: skip
+        )
         locked.state = ManifestState.RELEASED
         locked.save(update_fields=["state", "updated_at"])
     manifest.refresh_from_db()

@@ -28,10 +28,13 @@ def record(events: Iterable[Reported]) -> int:
             try:
                 with transaction.atomic():
                     TrackingEvent.objects.create(
-                        shipment=shipment, event_id=event.event_id[:80], code=event.code,
-                        occurred_at=event.occurred_at, location=event.location[:120],
+                        shipment=shipment,
+                        event_id=event.event_id[:80],
+                        code=event.code,
+                        occurred_at=event.occurred_at,
+                        location=event.location[:120],
                         description=event.description[:300],
-                    )  # fmt: skip
+                    )
             except IntegrityError:  # the same scan again
                 continue
             new += 1
