@@ -307,6 +307,22 @@ TALAT_HUB_EXPORTER = {
     "name_en": env("HUB_EXPORTER_NAME_EN", "EEC Logistics Hub Co., Ltd."),
     "address": env("HUB_EXPORTER_ADDRESS", "ตำบลพลา อำเภอบ้านฉาง จังหวัดระยอง 21130"),
 }
+TALAT_LOGISTICS = {
+    # Cross-border parcels go through the EEC hub's logistics partner; domestic ones by carrier.
+    "cainiao": {
+        "url": env("HUB_URL", "http://127.0.0.1:8605"),
+        "provider_id": env("HUB_PROVIDER_ID", "TALAT_EEC_DEMO"),
+        "secret": env_secret("HUB_SECRET") or "hub-sandbox-demo-secret",
+        "webhook_secret": (env_secret("HUB_WEBHOOK_SECRET") or "hub-sandbox-webhook-demo-secret").encode(),
+    },
+    "thailandpost": {
+        "url": env("CARRIER_URL", "http://127.0.0.1:8606"),
+        "api_key": env_secret("CARRIER_API_KEY") or "carrier-sandbox-demo-api-key",
+        "webhook_secret": (
+            env_secret("CARRIER_WEBHOOK_SECRET") or "carrier-sandbox-webhook-demo-secret"
+        ).encode(),
+    },
+}
 TALAT_CUSTOMS = {
     "url": env("CUSTOMS_URL", "http://127.0.0.1:8607"),
     "client_id": env("CUSTOMS_CLIENT_ID", "talat-demo"),

@@ -74,6 +74,10 @@ def render_labels(shipments) -> bytes:
         pdf.set_font(FAMILY, size=12)
         for line in recipient_lines(order):
             pdf.multi_cell(0, 6, line, **NEXT)
+            # After text drawn with the CJK fallback, fpdf2 2.8 may keep that font selected in the
+            # PDF (py-pdf/fpdf2 issues 1488, 1772): select another font and back to write it again.
+            pdf.set_font(CJK, size=12)
+            pdf.set_font(FAMILY, size=12)
         pdf.ln(2)
         pdf.set_font(FAMILY, size=8)
         pdf.cell(0, 4, f"{order.channel_order_number} · {shipment.weight_g:,} g", **NEXT)

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,8 +21,13 @@ from django.views.decorators.http import require_POST
 from talat.accounts.models import Role
 from talat.customs.connector import EVENT_SIGNATURE_HEADER, BadSignature, CustomsError, verify_event
 from talat.governance import border
-from talat.logistics.models import Manifest, Parcel, ParcelState, Transport
-from talat.logistics.services import customs, hub
+from talat.logistics import webhooks
+from talat.logistics.connectors.base import LogisticsError
+from talat.logistics.labels import render_labels
+from talat.logistics.models import Manifest, Parcel, ParcelState, Shipment, Transport
+from talat.logistics.services import customs, hub, shipments, tracking
+from talat.orders.models import Order
+from talat.registry.decorators import seller_required
 from talat.registry.models import PartnerKind
 
 
@@ -190,3 +195,59 @@ def customs_notify(request):
         reason="; ".join(str(e.get("messageThai", "")) for e in event.get("errors") or []),
     )  # fmt: skip
     return JsonResponse({"status": "recorded" if found else "ignored"})
+
+
+# --- partners' tracking webhooks ----------------------------------------------------------------
+
+WEBHOOK_PARTNERS = {"hub": "cainiao", "carrier": "thailandpost"}
+
+
+@csrf_exempt
+@require_POST
+def tracking_notify(request, source):
+    """Where the hub's logistics partner and the carrier push tracking events (signed)."""
+    partner = WEBHOOK_PARTNERS.get(source)
+    if partner is None:
+        return JsonResponse({"error": "not_found", "detail": "unknown partner"}, status=404)
+    try:
+        events = webhooks.verify(
+            request.body,
+            header=request.headers.get(webhooks.SIGNATURE_HEADER, ""),
+            secret=settings.TALAT_LOGISTICS[partner]["webhook_secret"],
+        )
+    except webhooks.BadWebhook as error:
+        status = 401 if error.code in ("bad_signature", "stale") else 400
+        return JsonResponse({"error": error.code, "detail": str(error)}, status=status)
+    return JsonResponse({"status": "recorded", "new": tracking.record(events)})
+
+
+# --- the seller's shipping --------------------------------------------------------------------
+
+
+@seller_required
+@require_POST
+def book(request, uid):
+    order = get_object_or_404(Order, uid=uid, enterprise=request.enterprise)
+    try:
+        weight_g = int(request.POST.get("weight_g") or 0)
+    except ValueError:
+        weight_g = 0
+    try:
+        shipment = shipments.book(order=order, weight_g=weight_g, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    except (LogisticsError, border.Refused) as error:
+        messages.error(request, _("จองการจัดส่งไม่สำเร็จ: %(reason)s") % {"reason": error})
+    else:
+        messages.success(request, _("จองการจัดส่งแล้ว เลขพัสดุ %(number)s") % {"number": shipment.tracking_number})
+    return redirect("orders:detail", uid=order.uid)
+
+
+@seller_required
+def label(request, uid):
+    shipment = get_object_or_404(
+        Shipment.objects.select_related("order__enterprise"), uid=uid, order__enterprise=request.enterprise
+    )
+    response = HttpResponse(render_labels([shipment]), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="label-{shipment.tracking_number}.pdf"'
+    return response

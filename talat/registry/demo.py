@@ -66,6 +66,7 @@ PARTNERS = [
     ("tmall-global", "ทีมอลล์ โกลบอล", "Tmall Global", "天猫国际", PartnerKind.MARKETPLACE, "CN"),
     ("alibaba", "อาลีบาบา ดอทคอม", "Alibaba.com", "阿里巴巴国际站", PartnerKind.MARKETPLACE, "CN"),
     ("cainiao", "ไช่เหนียว", "Cainiao", "菜鸟", PartnerKind.LOGISTICS, "CN"),
+    ("thailandpost", "ไปรษณีย์ไทย", "Thailand Post", "泰国邮政", PartnerKind.LOGISTICS, "TH"),
     ("ktb", "ธนาคารกรุงไทย", "Krungthai Bank", "泰京银行", PartnerKind.BANK, "TH"),
     ("kbank", "ธนาคารกสิกรไทย", "Kasikornbank", "开泰银行", PartnerKind.BANK, "TH"),
 ]

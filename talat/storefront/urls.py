@@ -17,5 +17,6 @@ urlpatterns = [
     path("pay/<uuid:uid>/status/", views.pay_status, name="pay_status"),
     path("pay/<uuid:uid>/qr.<str:fmt>", views.pay_qr, name="pay_qr"),
     path("orders/<uuid:uid>/", views.order_page, name="order"),
+    path("track/<str:number>/", views.track, name="track"),
     path("my-shop/", views.shop_profile, name="shop_profile"),
 ]

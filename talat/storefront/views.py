@@ -19,6 +19,7 @@ from talat.catalog.models import Certification, Product, ProductStatus, Variant
 from talat.catalog.search.engine import PRICE_BANDS, search
 from talat.customs import landed_cost
 from talat.ledger import rates
+from talat.logistics.models import Shipment
 from talat.orders import services as orders
 from talat.orders.models import Order, OrderStatus
 from talat.payments import qr
@@ -340,3 +341,10 @@ def shop_profile(request):
         messages.success(request, _("บันทึกเรื่องราวของร้านแล้ว"))
         return redirect("storefront:shop_profile")
     return render(request, "storefront/shop_profile.html", {"form": form, "shop": request.enterprise})
+
+
+def track(request, number):
+    """Where a parcel is, for anyone holding its tracking number: the partners' scans, no
+    personal data."""
+    shipment = get_object_or_404(Shipment, tracking_number=number.strip().upper())
+    return render(request, "storefront/track.html", {"shipment": shipment, "events": shipment.events.all()})
