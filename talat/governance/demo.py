@@ -31,10 +31,41 @@ AGREEMENTS = [
         "partner": "cainiao",
         "purpose": Purpose.LOGISTICS,
         "legal_basis": "consent",
+        # The shop's pickup address, the buyer's delivery address and the parcel's goods: what a
+        # cross-border booking sends (talat.logistics.services.shipments), nothing of the shop's records.
         "fields": [
-            f"registry.Enterprise.{f}"
-            for f in ("name_en", "address_line", "province_code", "postal_code", "phone")
-        ],
+            *(
+                f"registry.Enterprise.{f}"
+                for f in (
+                    "name_th",
+                    "name_en",
+                    "phone",
+                    "address_line",
+                    "subdistrict_code",
+                    "district_code",
+                    "province_code",
+                    "postal_code",
+                )
+            ),
+            *(
+                f"orders.Order.{f}"
+                for f in (
+                    "buyer_name",
+                    "buyer_phone",
+                    "address_line",
+                    "subdistrict_code",
+                    "district_code",
+                    "province_code",
+                    "postal_code",
+                    "buyer_country",
+                    "channel_order_number",
+                    "currency",
+                )
+            ),
+            *(f"orders.OrderLine.{f}" for f in ("sku", "name", "quantity", "unit_price_minor")),
+            "catalog.Variant.sku",
+            "catalog.Variant.weight_g",
+        ],  # fmt: skip
         "countries": ["TH", "CN"],
         "transfer_basis": "s28_consent",
         "retention_days": 180,

@@ -14,8 +14,16 @@ from django.core.management.base import BaseCommand
 
 from talat.channels import demo as channels_demo
 
-SANDBOX_PORTS = {"lazada": 8601, "tmall-global": 8602, "alibaba": 8603, "bank": 8604}
-SANDBOX_MODULES = {"bank": "talat.payments.sandboxes"}
+SANDBOX_PORTS = {
+    "lazada": 8601, "tmall-global": 8602, "alibaba": 8603, "bank": 8604,
+    "hub": 8605, "carrier": 8606, "customs": 8607,
+}  # fmt: skip
+SANDBOX_MODULES = {
+    "bank": "talat.payments.sandboxes",
+    "hub": "talat.logistics.sandboxes",
+    "carrier": "talat.logistics.sandboxes",
+    "customs": "talat.customs.sandboxes",
+}
 
 
 class Command(BaseCommand):
@@ -40,7 +48,14 @@ class Command(BaseCommand):
             for code, port in SANDBOX_PORTS.items()
         }
         # The bank tells Talat of payments at its notification endpoint.
-        environment = {**os.environ, "TALAT_BANK_CALLBACK_URL": f"http://{bind}/payments/bank/notify"}
+        # The bank, the logistics partners and Customs tell Talat what happened at these endpoints.
+        environment = {
+            **os.environ,
+            "TALAT_BANK_CALLBACK_URL": f"http://{bind}/payments/bank/notify",
+            "TALAT_HUB_WEBHOOK_URL": f"http://{bind}/logistics/hub/notify",
+            "TALAT_CARRIER_WEBHOOK_URL": f"http://{bind}/logistics/carrier/notify",
+            "TALAT_CUSTOMS_CALLBACK_URL": f"http://{bind}/hub/customs/notify",
+        }
         # Fixed argvs, not user input.
         children = {name: subprocess.Popen(cmd, env=environment) for name, cmd in sandboxes.items()}  # noqa: S603
         self._wait_for_sandboxes()

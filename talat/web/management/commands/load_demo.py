@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand
 from talat.catalog import demo as catalog_demo
 from talat.channels import demo as channels_demo
 from talat.governance import demo as governance_demo
+from talat.logistics import demo as logistics_demo
 from talat.registry import demo as registry_demo
 
 
@@ -17,6 +18,7 @@ class Command(BaseCommand):
         counts.update(governance_demo.load())
         counts.update(catalog_demo.load())
         counts.update(channels_demo.load())
+        counts.update(logistics_demo.load())
         self.stdout.write(
             "Demo data: {enterprises} enterprises in {provinces} provinces, {agencies} agencies, "
             "{partners} partners, {agreements} data-sharing agreements, {disclosures} disclosures, "
