@@ -136,7 +136,8 @@ def sql_floor(connection):
         cursor.execute(
             "SELECT l.quantity, l.unit_price_minor, o.currency, o.placed_at, v.weight_g, p.hs_code, "
             "p.name_th, p.name_en FROM orders_orderline l JOIN orders_order o ON o.id = l.order_id "
-            "JOIN logistics_shipment s ON s.order_id = o.id JOIN logistics_parcel pa ON pa.shipment_id = s.id "
+            "JOIN logistics_shipment s ON s.order_id = o.id "
+            "JOIN logistics_parcel pa ON pa.shipment_id = s.id "
             "JOIN catalog_variant v ON v.id = l.variant_id JOIN catalog_product p ON p.id = v.product_id"
         )
         rows = cursor.fetchall()
@@ -211,7 +212,8 @@ def run(connection, parcels: int):
     passed = all(all(run_checks) for run_checks in checks)
     verdict = "ok" if passed else f"FAILED {checks}"
     print(
-        f"check: every parcel on the manifest, every unit declared, no declaration problem, every run: {verdict}"
+        "check: every parcel on the manifest, every unit declared, no declaration problem, every run: "
+        + verdict
     )
     if not passed:
         raise SystemExit("check failed")
