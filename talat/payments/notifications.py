@@ -11,20 +11,18 @@ and may list several `v1=` values while it rotates its secret. `verify` checks t
 constant time, refuses timestamps too far from now (replays), and parses the body without floats.
 """
 
-import hashlib
-import hmac
 import json
 import re
-import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
+
+from talat.core import signatures
 
 SIGNATURE_HEADER = "X-Bank-Signature"
 BANGKOK = timezone(timedelta(hours=7))
 CURRENCIES = {"764": "THB"}  # ISO 4217 numeric -> alphabetic; PromptPay is baht only
 AMOUNT = re.compile(r"\d{1,13}(\.\d{1,2})?")
-HEX_DIGEST = re.compile(r"[0-9a-f]{64}")
 REQUIRED = ("eventId", "transactionId", "amount", "currencyCode", "payeeProxyType", "payeeProxyId",
             "transactionDateandTime")  # fmt: skip
 
@@ -53,33 +51,9 @@ class Notification:
     raw: dict
 
 
-def _digest(body: bytes, secret: bytes, timestamp: int | str) -> str:
-    return hmac.new(secret, f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
-
-
 def sign(body: bytes, *, secret: bytes, timestamp: int) -> str:
     """The `X-Bank-Signature` header value for `body` sent at `timestamp` (unix seconds)."""
-    return f"t={int(timestamp)},v1={_digest(body, secret, int(timestamp))}"
-
-
-def _parse_header(header: str | None) -> tuple[int, list[str]]:
-    if not header:
-        raise BadNotification("bad_signature", f"missing {SIGNATURE_HEADER} header")
-    timestamp, signatures = None, []
-    for part in header.split(","):
-        key, separator, value = part.strip().partition("=")
-        if not separator:
-            raise BadNotification("bad_signature", f"garbled {SIGNATURE_HEADER} header")
-        if key == "t" and value.isascii() and value.isdigit() and timestamp is None:
-            timestamp = int(value)
-        elif key == "v1" and HEX_DIGEST.fullmatch(value):
-            signatures.append(value)
-        elif key in ("t", "v1"):
-            raise BadNotification("bad_signature", f"garbled {SIGNATURE_HEADER} header")
-        # Other schemes (v0, v2, ...) are ignored, as a receiver that does not know them should.
-    if timestamp is None or not signatures:
-        raise BadNotification("bad_signature", f"garbled {SIGNATURE_HEADER} header")
-    return timestamp, signatures
+    return signatures.sign(body, secret=secret, timestamp=timestamp)
 
 
 def amount_to_satang(value) -> int:
@@ -147,15 +121,10 @@ def verify(
 ) -> Notification:
     """The notification in `body` if `header` is the bank's valid signature of it, sent within
     `tolerance_s` seconds of `now`; otherwise raises BadNotification and nothing may be acted on."""
-    timestamp, signatures = _parse_header(header)
-    expected = _digest(body, secret, timestamp)
-    # Compare with every listed signature (no early exit), in constant time.
-    matched = False
-    for candidate in signatures:
-        matched |= hmac.compare_digest(expected, candidate)
-    if not matched:
-        raise BadNotification("bad_signature", "signature does not match")
-    now = time.time() if now is None else now
-    if abs(now - timestamp) > tolerance_s:
-        raise BadNotification("stale", f"signed {int(now - timestamp)} s from now, beyond {tolerance_s} s")
+    try:
+        signatures.check(
+            body, header=header, secret=secret, now=now, tolerance_s=tolerance_s, name=SIGNATURE_HEADER
+        )
+    except signatures.BadSignature as error:
+        raise BadNotification(error.code, error.detail) from None
     return parse(body)
