@@ -59,10 +59,12 @@ class CheckoutForm(forms.Form):
         data = self.data if self.is_bound else self.initial
         self.fields["shipping_method"].choices = shipping_choices()
         self.fields["province_code"].choices = province_choices()
-        self.fields["buyer_country"].widget.attrs.update(
-            {"hx-get": reverse_lazy("storefront:landed_cost"), "hx-target": "#landed-cost",
-             "hx-swap": "outerHTML", "hx-trigger": "change"}
-        )  # fmt: skip
+        # Choosing the destination or the delivery refreshes the import-tax estimate and the totals.
+        refresh = {"hx-get": reverse_lazy("storefront:landed_cost"), "hx-target": "#landed-cost",
+                   "hx-swap": "outerHTML", "hx-trigger": "change",
+                   "hx-include": "[name=buyer_country],[name=shipping_method]"}  # fmt: skip
+        self.fields["buyer_country"].widget.attrs.update(refresh)
+        self.fields["shipping_method"].widget.attrs.update(refresh)
         self.fields["district_code"].choices = district_choices(data.get("province_code", ""))
         self.fields["subdistrict_code"].choices = subdistrict_choices(data.get("district_code", ""))
         self.fields["province_code"].widget.attrs.update(

@@ -266,10 +266,13 @@ def _landed_costs(lines, country: str) -> list:
 
 
 def landed_costs(request):
-    """The checkout's import-tax estimate for the destination the buyer just chose (htmx)."""
+    """The checkout's import-tax estimate and totals for the destination and delivery the buyer
+    just chose (htmx: the estimate in place, the totals out of band)."""
     lines = cart.lines(request.session)
-    estimates = _landed_costs(lines, request.GET.get("buyer_country") or "TH")
-    return render(request, "storefront/_landed_cost.html", {"estimates": estimates})
+    country = request.GET.get("buyer_country") or "TH"
+    method = request.GET.get("shipping_method") or ("standard" if country == "TH" else "cross_border")
+    context = {"estimates": _landed_costs(lines, country), "oob": True, **_checkout_summary(lines, method)}
+    return render(request, "storefront/_landed_cost.html", context)
 
 
 def _payment(uid) -> PaymentRequest:
