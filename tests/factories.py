@@ -149,3 +149,16 @@ CHECKOUT = {
     "postal_code": "22000",
     "shipping_method": "standard",
 }
+
+
+def reference_data():
+    """What the migrations load and a transactional test's flush empties: goods categories and the
+    customs import rules."""
+    import importlib
+
+    from django.apps import apps
+
+    from talat.registry.reference import ensure_goods_categories
+
+    ensure_goods_categories()
+    importlib.import_module("talat.customs.migrations.0002_load_rules").load(apps, None)

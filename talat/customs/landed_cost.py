@@ -72,6 +72,9 @@ class Estimate:
     total_minor: int = 0
     refused: bool = False
     reason: str = ""
+    # False when no estimate could be made at all (no rules for the country on that day, or no
+    # exchange rate): that says nothing about whether the route takes the goods.
+    estimable: bool = True
     input_minor: int = 0
     input_currency: str = ""
     buyer: str = ""
@@ -228,7 +231,7 @@ def estimate(
     limit = limit_for(destination, on)
     if limit is None:
         return Estimate(
-            **base, route="", currency=currency, goods_minor=value_minor, refused=True,
+            **base, route="", currency=currency, goods_minor=value_minor, refused=True, estimable=False,
             reason=_("ตลาดยังไม่มีกฎการนำเข้าของประเทศ %(destination)s ที่มีผล ณ %(date)s")
             % {"destination": destination, "date": thai_date(on)},
         )  # fmt: skip
@@ -238,7 +241,7 @@ def estimate(
         goods, steps = _convert(value_minor, currency, target, on)
     except rates.NoRate as error:
         return Estimate(
-            **base, route=route, currency=target, goods_minor=0, refused=True,
+            **base, route=route, currency=target, goods_minor=0, refused=True, estimable=False,
             reason=_("ประเมินไม่ได้เพราะแปลงสกุลเงินไม่ได้: %(error)s") % {"error": error},
         )  # fmt: skip
 

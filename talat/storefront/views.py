@@ -226,7 +226,9 @@ def checkout(request):
     estimates = _landed_costs(lines, country)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        for refused in (estimate for _line, estimate in estimates if estimate.refused):
+        # A route that does not take the goods stops the order; an estimate that could not be
+        # made (no exchange rate yet) is shown but does not.
+        for refused in (estimate for _line, estimate in estimates if estimate.refused and estimate.estimable):
             form.add_error(None, refused.reason)
         if form.errors:
             return render(request, "storefront/checkout.html", {"form": form, "estimates": estimates,

@@ -14,10 +14,9 @@ from talat.invoicing.models import TaxDocument
 from talat.orders.models import Order, OrderStatus
 from talat.payments.models import PaymentRequest, PaymentStatus
 from talat.payments.sandboxes.bank import make_app
-from talat.registry.reference import ensure_goods_categories
 from tests.browser.test_data_sovereignty import log_in
 from tests.browser.test_selling import fill_checkout
-from tests.factories import product, verified_enterprise
+from tests.factories import product, reference_data, verified_enterprise
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SECRET = b"bank-browser-secret"
@@ -25,7 +24,7 @@ SECRET = b"bank-browser-secret"
 
 @pytest.fixture
 def shop(settings):
-    ensure_goods_categories()
+    reference_data()
     settings.TALAT_PLATFORM_FEE_BP = 300
     settings.TALAT_BANK_FEE_BP = 0
     found = verified_enterprise(name_th="วิสาหกิจชุมชนผ้าไหมบ้านนาข่า")

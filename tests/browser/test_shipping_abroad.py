@@ -7,14 +7,12 @@ a bill of materials, sees the product eligible for Form E. A domestic order ship
 tracking as well. The partners are the sandboxes over real HTTP; their own side (Customs releasing
 the goods, the carriers scanning) is driven through their controls."""
 
-import importlib
 import io
 import re
 import time
 from datetime import timedelta
 
 import pytest
-from django.apps import apps
 from django.utils import timezone, translation
 from playwright.sync_api import expect
 from pypdf import PdfReader
@@ -24,13 +22,12 @@ from talat.customs import landed_cost
 from talat.logistics.models import Manifest, Route, Shipment
 from talat.orders.models import Order, OrderStatus
 from talat.payments.models import PaymentRequest
-from talat.registry.reference import ensure_goods_categories
 from talat.web.templatetags.talat import money
 from tests.browser import test_paying
 from tests.browser.test_data_sovereignty import log_in
 from tests.browser.test_paying import add_to_cart
 from tests.browser.test_selling import fill_checkout
-from tests.factories import product, user, verified_enterprise
+from tests.factories import product, reference_data, user, verified_enterprise
 from tests.logistics import test_shipping
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -53,8 +50,7 @@ def zh(message: str, **values) -> str:
 def shop(settings):
     """A VAT-registered durian shop. Transactional tests empty the tables after each test, so the
     reference data the migrations load (goods categories, import rules) is loaded again."""
-    ensure_goods_categories()
-    importlib.import_module("talat.customs.migrations.0002_load_rules").load(apps, None)
+    reference_data()
     settings.TALAT_PLATFORM_FEE_BP = 300
     settings.TALAT_BANK_FEE_BP = 0
     found = verified_enterprise(name_th="วิสาหกิจชุมชนทุเรียนจันทบุรี")

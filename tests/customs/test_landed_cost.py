@@ -88,7 +88,7 @@ def test_the_annual_limit_counts_what_the_buyer_already_bought_this_year():
 
 def test_a_heading_off_the_positive_list_is_refused_with_the_reason():
     herbs = cn("1211.90", 300_00)
-    assert herbs.refused and herbs.route == "cbec_retail"
+    assert herbs.refused and herbs.estimable and herbs.route == "cbec_retail"
     assert (
         "1211.90" in herbs.reason
         and "CBEC" in herbs.reason
@@ -184,11 +184,12 @@ def test_a_missing_exchange_rate_is_a_refusal_not_a_crash(exchange_rates):
         destination="CN", hs_code="0902", value_minor=1000_00, currency="THB", on=date(2024, 1, 1)
     )
     assert no_rates_yet.refused and "CNY" in no_rates_yet.reason
+    assert not kip.estimable and not no_rates_yet.estimable  # no estimate, not a refusal of the goods
 
 
 def test_a_destination_without_rules_is_refused():
     result = estimate(destination="jp", hs_code="0813", value_minor=100, currency="JPY", on=DAY)
-    assert result.refused and result.destination == "JP" and "JP" in result.reason
+    assert result.refused and result.destination == "JP" and "JP" in result.reason and not result.estimable
 
 
 @pytest.mark.parametrize(
