@@ -107,6 +107,7 @@ class LoginFailure(models.Model):
 class Scope(models.TextChoices):
     ENTERPRISES_READ = "enterprises:read", _("อ่านข้อมูลกิจการ")
     ENTERPRISES_WRITE = "enterprises:write", _("ลงทะเบียนกิจการ")
+    EXPORT_RECORDS_READ = "export_records:read", _("อ่านประวัติการส่งออก (ตามความยินยอมของผู้ส่งออก)")
 
 
 class ApiKey(models.Model):

@@ -2,11 +2,16 @@
 (the rules are public data and nothing about a person is stored)."""
 
 from decimal import Decimal
+from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from ninja import Field, Query, Router, Schema
 
-from talat.customs import landed_cost
+from talat.accounts.models import Scope
+from talat.core.api import ApiError, require_scope
+from talat.customs import exports, landed_cost
+from talat.governance import border
+from talat.registry.models import Enterprise
 
 router = Router(tags=["customs"])
 
@@ -164,3 +169,36 @@ def estimate_landed_cost(request, params: Query[LandedCostIn]):
             for step in result.steps
         ],
     }
+
+
+class ExportRecordOut(Schema):
+    declaration_number: str | None = None
+    exported_on: str | None = None
+    destination: str | None = None
+    hs_code: str | None = None
+    description: str | None = None
+    quantity: int | None = None
+    fob_satang: int | None = None
+
+
+@router.get("/customs/export-records", response=list[ExportRecordOut], url_name="export_records")
+def export_records(request, enterprise: UUID):
+    """A marketplace partner reads an exporter's own export records — only the fields its
+    business-verification agreement releases, only with the exporter's consent (403 otherwise);
+    each release shows in the exporter's data passbook. Authenticate with the partner's API key."""
+    require_scope(request, Scope.EXPORT_RECORDS_READ)
+    affiliation = getattr(request.user, "affiliation", None)
+    partner = getattr(affiliation, "partner", None)
+    if partner is None:
+        raise ApiError(403, "forbidden", "only a partner's API key may read export records")
+    shop = Enterprise.objects.filter(uid=enterprise).first()
+    if shop is None:
+        raise ApiError(404, "not_found", "no such enterprise")
+    try:
+        released = exports.release_to(partner, enterprise=shop)
+    except border.Refused as refused:
+        raise ApiError(403, refused.code, refused.reason) from None
+    return [
+        {key: str(value) if key == "exported_on" else value for key, value in item.items()}
+        for item in released
+    ]

@@ -14,7 +14,7 @@ from django.db.models.functions import Length
 from django.db.models.lookups import In
 from django.utils.translation import gettext_lazy as _
 
-from talat.core.classification import internal, public
+from talat.core.classification import confidential, internal, public
 
 
 class Route(models.TextChoices):
@@ -145,3 +145,32 @@ class DestinationLimit(models.Model):
 
     def __str__(self):
         return f"{self.destination} {self.route} ({self.valid_from})"
+
+
+class ExportRecord(models.Model):
+    """One line of an exporter's goods on an export declaration Customs released: the exporter's
+    own record of what left Thailand, which they may choose to share with a marketplace partner
+    (only through an agreement and their consent; every release shows in their data passbook)."""
+
+    enterprise = internal(
+        models.ForeignKey("registry.Enterprise", on_delete=models.CASCADE, related_name="export_records")
+    )
+    declaration_number = internal(models.CharField(_("เลขที่ใบขนสินค้า"), max_length=40))
+    exported_on = internal(models.DateField(_("วันที่ส่งออก")))
+    destination = internal(models.CharField(_("ประเทศปลายทาง"), max_length=2))
+    hs_code = internal(models.CharField(_("พิกัดศุลกากร"), max_length=8))
+    description = internal(models.CharField(_("รายการสินค้า"), max_length=200))
+    quantity = internal(models.PositiveIntegerField(_("จำนวน")))
+    fob_satang = confidential(models.PositiveBigIntegerField(_("มูลค่า FOB (สตางค์)")))
+
+    class Meta:
+        ordering = ["-exported_on", "declaration_number", "hs_code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enterprise", "declaration_number", "hs_code", "description"],
+                name="customs_export_record_unique_line",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.declaration_number} {self.hs_code}"

@@ -16,6 +16,7 @@ from talat.catalog.models import Product
 from talat.catalog.services import origin as bill_service
 from talat.customs import documents, origin
 from talat.customs.forms import CostingForm, MaterialFormSet
+from talat.customs.models import ExportRecord
 from talat.orders.models import Order, OrderStatus
 from talat.registry.decorators import seller_required
 
@@ -201,3 +202,12 @@ def commercial_invoice(request, uid):
 @seller_required
 def packing_list(request, uid):
     return _document(request, uid, documents.packing_list_pdf, "packing-list")
+
+
+@seller_required
+def export_records(request):
+    """The shop's own export records (from declarations Customs released), and who may read them:
+    a marketplace gets them only under an agreement the shop consents to (the consents page)."""
+    records = ExportRecord.objects.filter(enterprise=request.enterprise)
+    page = Paginator(records, PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "customs/export_records.html", {"page": page})

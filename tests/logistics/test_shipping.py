@@ -12,6 +12,7 @@ from pypdf import PdfReader
 
 from talat.catalog.models import Variant
 from talat.channels.sandboxes.server import Running
+from talat.customs.models import ExportRecord
 from talat.customs.sandboxes.customs import make_app as customs_app
 from talat.logistics.models import Manifest, ManifestState, Route
 from talat.logistics.sandboxes.carrier import make_app as carrier_app
@@ -154,6 +155,8 @@ def test_an_order_to_shenzhen_goes_through_the_hub_and_customs(partners, client)
     assert "王芳" not in declared and "+8613800138000" not in declared  # Customs gets goods, not buyers
     partners["customs"].release(manifest.declaration_number)
     assert wait_for(lambda: Manifest.objects.get(pk=manifest.pk).state == ManifestState.CLEARED)
+    (record,) = ExportRecord.objects.filter(enterprise=order.enterprise)  # the shop's own export record
+    assert (record.hs_code, record.quantity, record.fob_satang) == ("08134090", 2, 90_000)
     assert hub.release(manifest=Manifest.objects.get(pk=manifest.pk)) == 1
     while not partners["hub"].parcels[shipment.tracking_number].done:
         partners["hub"].advance(shipment.tracking_number)

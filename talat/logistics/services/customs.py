@@ -10,10 +10,12 @@ import json
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from talat.customs import declarations
+from talat.customs import declarations, exports
 from talat.customs.connector import CustomsConnector
 from talat.governance import border
 from talat.governance.models import Purpose
@@ -111,10 +113,34 @@ def declare(*, manifest: Manifest, by, connector: CustomsConnector | None = None
     return manifest
 
 
+@transaction.atomic
 def customs_said(*, declaration_number: str, status: str, reason: str = "") -> Manifest | None:
-    """A verdict Customs sent later (its signed notification)."""
+    """A verdict Customs sent later (its signed notification); a release also writes each shop's
+    export records."""
     manifest = Manifest.objects.filter(declaration_number=declaration_number).first()
     if manifest is None or status not in STATES or manifest.state == ManifestState.RELEASED:
         return None
     hub.set_customs_state(manifest=manifest, state=STATES[status], reason=reason)
+    if STATES[status] == ManifestState.CLEARED:
+        record_exports(manifest)
     return manifest
+
+
+def record_exports(manifest: Manifest) -> int:
+    """Each shop's goods on a released declaration, as the shop's own export records."""
+    rows = (
+        OrderLine.objects.filter(order__shipments__parcel__manifest=manifest)
+        .values("order__enterprise_id", "variant__product__hs_code", "name")
+        .annotate(units=Sum("quantity"), fob=Sum(F("quantity") * F("unit_price_minor")))
+        .order_by()
+    )
+    return exports.record(
+        declaration_number=manifest.declaration_number,
+        exported_on=timezone.localtime(manifest.departs_at).date(),
+        destination=manifest.destination,
+        lines=[
+            {"enterprise_id": row["order__enterprise_id"], "hs_code": row["variant__product__hs_code"] or "",
+             "description": row["name"][:200], "quantity": row["units"], "fob_satang": row["fob"]}
+            for row in rows
+        ],
+    )  # fmt: skip
