@@ -69,3 +69,29 @@ def check(body: bytes, *, header: str | None, secret: bytes, now: float | None =
     if abs(now - timestamp) > tolerance_s:
         raise BadSignature("stale", f"signed {int(now - timestamp)} s from now, beyond {tolerance_s} s")
     return timestamp
+
+
+def post_signed(url: str, body: bytes, *, secret: bytes, header: str, timestamp: int, timeout_s: float,
+                user_agent: str = "talat-sandbox/1.0") -> tuple[int | None, str | None]:  # fmt: skip
+    """POSTs a JSON `body` signed in `header` (what a partner sandbox does to notify Talat);
+    returns (HTTP status, None) or (None, the network error)."""
+    import urllib.error
+    import urllib.request
+
+    request = urllib.request.Request(  # noqa: S310 - callers check the URL is http(s)
+        url,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/json; charset=utf-8",
+            header: sign(body, secret=secret, timestamp=timestamp),
+            "User-Agent": user_agent,
+        },
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=timeout_s) as response:  # noqa: S310
+            return response.status, None
+    except urllib.error.HTTPError as error:
+        return error.code, None
+    except OSError as error:  # refused, reset, timed out
+        return None, str(getattr(error, "reason", error))

@@ -37,8 +37,6 @@ import re
 import secrets
 import threading
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
 from urllib.parse import urlsplit
@@ -47,6 +45,7 @@ import pycountry
 from stdnum.th import tin
 
 from talat.catalog import tariff
+from talat.core import signatures
 from talat.customs.connector import (
     CLIENT_HEADER,
     EVENT_SIGNATURE_HEADER,
@@ -55,7 +54,6 @@ from talat.customs.connector import (
     TIMESTAMP_HEADER,
     BadSignature,
     check_request,
-    sign_event,
 )
 from talat.customs.declarations import FTA_PRIVILEGES, PORTS, TRANSPORT_MODES, UNITS
 
@@ -345,20 +343,15 @@ class CustomsSandbox:
         for attempt, delay in enumerate((0, *self.retry_delays)):
             if delay and self._stopping.wait(delay):
                 return
-            timestamp = int(self.clock())
-            request = urllib.request.Request(  # noqa: S310 (callback_url is checked to be http(s))
-                self.callback_url, data=body, method="POST",
-                headers={"Content-Type": "application/json; charset=utf-8",
-                         EVENT_SIGNATURE_HEADER: sign_event(self.secret, body, timestamp)},
-            )  # fmt: skip
             outcome: dict = {"eventId": event["eventId"], "status": event["status"], "attempt": attempt + 1}
-            try:
-                with urllib.request.urlopen(request, timeout=self.timeout_s) as response:  # noqa: S310
-                    outcome["httpStatus"] = response.status
-            except urllib.error.HTTPError as error:
-                outcome["httpStatus"] = error.code
-            except (urllib.error.URLError, OSError) as error:
-                outcome["error"] = str(error)
+            status, error = signatures.post_signed(
+                self.callback_url, body, secret=self.secret, header=EVENT_SIGNATURE_HEADER,
+                timestamp=int(self.clock()), timeout_s=self.timeout_s, user_agent="customs-sandbox/1.0",
+            )  # fmt: skip
+            if status is not None:
+                outcome["httpStatus"] = status
+            else:
+                outcome["error"] = error
             with self.lock:
                 record.deliveries.append(outcome)
             if 200 <= outcome.get("httpStatus", 0) < 300:

@@ -29,13 +29,13 @@ import queue
 import re
 import threading
 import time
-import urllib.error
-import urllib.request
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-from talat.logistics.webhooks import SIGNATURE_HEADER, sign
+from talat.core import signatures
+from talat.logistics.webhooks import SIGNATURE_HEADER
 
 MAX_BODY = 256 * 1024
 
@@ -103,7 +103,7 @@ def json_bytes(data) -> bytes:
     return json.dumps(data, ensure_ascii=False).encode()
 
 
-class EventSandbox:
+class EventSandbox(ABC):
     """A logistics partner's parcels and their pushes; subclasses speak the partner's protocol."""
 
     name = "sandbox"
@@ -137,20 +137,21 @@ class EventSandbox:
 
     # What a partner implements.
 
+    @abstractmethod
     def scan(self, parcel: Parcel, status: str, *, reason: str = "") -> dict:
         """The partner's scan record for `status` now (it carries its event id)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def push_body(self, parcel: Parcel, record: dict) -> bytes:
-        raise NotImplementedError
+        """The webhook body the partner pushes for one scan record."""
 
+    @abstractmethod
     def exception_status(self, parcel: Parcel) -> str:
         """The partner's failure code fitting where the parcel is."""
-        raise NotImplementedError
 
+    @abstractmethod
     def partner(self, method: str, path: str, environ, raw: bytes) -> tuple[int, bytes, str]:
         """Answers one request of the partner's own protocol: (HTTP status, body, content type)."""
-        raise NotImplementedError
 
     # Operations (also usable directly by tests and the demo).
 
@@ -288,24 +289,10 @@ class EventSandbox:
             self.pushes[event_id].delivery = "failed"
 
     def _post(self, body: bytes) -> tuple[int | None, str | None]:
-        header = sign(body, secret=self.webhook_secret, timestamp=int(self.clock()))
-        request = urllib.request.Request(  # noqa: S310 - the scheme is checked in __init__
-            self.webhook_url,
-            data=body,
-            method="POST",
-            headers={
-                "Content-Type": "application/json; charset=utf-8",
-                SIGNATURE_HEADER: header,
-                "User-Agent": f"{self.name}-sandbox/1.0",
-            },
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=self.timeout_s) as response:  # noqa: S310
-                return response.status, None
-        except urllib.error.HTTPError as error:
-            return error.code, None
-        except OSError as error:  # refused, reset, timed out
-            return None, str(getattr(error, "reason", error))
+        return signatures.post_signed(
+            self.webhook_url, body, secret=self.webhook_secret, header=SIGNATURE_HEADER,
+            timestamp=int(self.clock()), timeout_s=self.timeout_s, user_agent=f"{self.name}-sandbox/1.0",
+        )  # fmt: skip
 
     # HTTP.
 

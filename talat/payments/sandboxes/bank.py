@@ -38,14 +38,13 @@ import secrets
 import string
 import threading
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
-from talat.payments.notifications import SIGNATURE_HEADER, sign
+from talat.core import signatures
+from talat.payments.notifications import SIGNATURE_HEADER
 
 BANGKOK = timezone(timedelta(hours=7))
 DEMO_SECRET = b"bank-sandbox-demo-secret"  # Talat's settings default to the same
@@ -364,24 +363,10 @@ class BankSandbox:
             self.transactions[transaction_id].notification = "failed"
 
     def _post(self, body: bytes) -> tuple[int | None, str | None]:
-        header = sign(body, secret=self.secret, timestamp=int(self.clock()))
-        request = urllib.request.Request(  # noqa: S310 - the scheme is checked in __init__
-            self.callback_url,
-            data=body,
-            method="POST",
-            headers={
-                "Content-Type": "application/json; charset=utf-8",
-                SIGNATURE_HEADER: header,
-                "User-Agent": "bank-sandbox/1.0",
-            },  # fmt: skip
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=self.timeout_s) as response:  # noqa: S310
-                return response.status, None
-        except urllib.error.HTTPError as error:
-            return error.code, None
-        except OSError as error:  # refused, reset, timed out
-            return None, str(getattr(error, "reason", error))
+        return signatures.post_signed(
+            self.callback_url, body, secret=self.secret, header=SIGNATURE_HEADER, timestamp=int(self.clock()),
+            timeout_s=self.timeout_s, user_agent="bank-sandbox/1.0",
+        )  # fmt: skip
 
     def statement(self, day: date) -> bytes:
         """The day's credits (by Bangkok date) as the bank's CSV statement file, UTF-8 with a BOM."""
