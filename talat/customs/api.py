@@ -44,6 +44,12 @@ class LandedCostIn(Schema):
         "the amount already bought this year is taken as 0 and only the order itself is checked against the "
         "annual limit",
     )
+    certificate: str = Field(
+        "",
+        max_length=10,
+        description="a certificate of origin the goods travel with: D (ATIGA Form D) gives the ATIGA rate in "
+        "CLMV countries",
+    )
 
 
 class StepOut(Schema):
@@ -112,7 +118,7 @@ def estimate_landed_cost(request, params: Query[LandedCostIn]):
         value_minor = landed_cost.to_minor(Decimal(params.value), currency)
         result = landed_cost.estimate(
             destination=params.destination, hs_code=params.hs, value_minor=value_minor, currency=currency,
-            buyer=params.buyer,
+            buyer=params.buyer, certificate=params.certificate,
         )  # fmt: skip
     except ValidationError as error:
         field = _FIELD_OF_CODE.get(error.code or "", "__all__")

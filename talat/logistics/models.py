@@ -47,6 +47,10 @@ class Shipment(TimeStampedModel):
         models.CharField(_("สถานะ"), max_length=20, choices=Tracking.choices, default=Tracking.BOOKED)
     )
     weight_g = internal(models.PositiveIntegerField(_("น้ำหนัก (กรัม)")))
+    # When the partner comes to collect the parcel from the shop.
+    pickup_reference = internal(models.CharField(max_length=64, blank=True))
+    pickup_from = internal(models.DateTimeField(_("เข้ารับพัสดุตั้งแต่"), null=True, blank=True))
+    pickup_until = internal(models.DateTimeField(_("เข้ารับพัสดุถึง"), null=True, blank=True))
     last_event_at = internal(models.DateTimeField(null=True, blank=True))
 
     class Meta:

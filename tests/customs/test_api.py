@@ -114,3 +114,11 @@ def test_values_the_service_rejects_are_422_in_thai(client, params, field):
     body = response.json()
     assert body["error"] == "invalid" and list(body["detail"]) == [field]
     assert any("\u0e00" <= char <= "\u0e7f" for char in body["detail"][field][0])
+
+
+def test_a_form_d_certificate_gives_the_atiga_rate_in_vietnam(client):
+    query = {"destination": "VN", "hs": "1704.90", "value": "2000000", "currency": "VND", "buyer": "x"}
+    without = client.get("/api/v1/customs/landed-cost", query).json()
+    with_d = client.get("/api/v1/customs/landed-cost", {**query, "certificate": "D"}).json()
+    assert int(without["duty_minor"]) > 0 and int(with_d["duty_minor"]) == 0
+    assert int(with_d["total_minor"]) < int(without["total_minor"])

@@ -117,6 +117,7 @@ def test_a_domestic_parcel_is_booked_labelled_and_tracked_to_delivered(partners,
     shipment = shipments.book(order=order, weight_g=1_200)
     assert shipment.route == Route.DOMESTIC and shipment.tracking_number.endswith("TH")
     assert shipments.book(order=order, weight_g=1_200) == shipment  # booking twice books once
+    assert shipment.pickup_reference and shipment.pickup_from < shipment.pickup_until  # the carrier collects
     booked = partners["carrier"].parcels[shipment.tracking_number].request
     text = repr(booked)
     assert "สมชาย ใจดี" in text and order.enterprise.tax_id not in text  # consignee yes, shop records no
@@ -155,6 +156,9 @@ def test_an_order_to_shenzhen_goes_through_the_hub_and_customs(partners, client)
     assert "王芳" not in declared and "+8613800138000" not in declared  # Customs gets goods, not buyers
     partners["customs"].release(manifest.declaration_number)
     assert wait_for(lambda: Manifest.objects.get(pk=manifest.pk).state == ManifestState.CLEARED)
+    client.force_login(order.enterprise.owner)  # the shop sees its goods' declaration and its state
+    seller_page = client.get(f"/seller/orders/{order.uid}/").content.decode()
+    assert manifest.declaration_number in seller_page and "ศุลกากรตรวจปล่อยแล้ว" in seller_page
     (record,) = ExportRecord.objects.filter(enterprise=order.enterprise)  # the shop's own export record
     assert (record.hs_code, record.quantity, record.fob_satang) == ("08134090", 2, 90_000)
     assert hub.release(manifest=Manifest.objects.get(pk=manifest.pk)) == 1

@@ -83,13 +83,19 @@ def book(*, order: Order, weight_g: int, by=None, transport=None) -> Shipment:
         {name: getattr(order.enterprise, name) for name in SENDER}, source=Enterprise, recipient=partner,
         purpose=Purpose.LOGISTICS, subject=order.enterprise,
     )  # fmt: skip
-    booking = connector_for(partner, transport=transport).create_shipment(
+    connector = connector_for(partner, transport=transport)
+    booking = connector.create_shipment(
         consignee, items=[*goods, *weights], sender=sender, idempotency_key=f"ship:{order.uid}"
+    )
+    # The partner collects the parcel from the shop's pickup address.
+    pickup = connector.request_pickup(
+        [booking.tracking_number], sender=sender, idempotency_key=f"pickup:{order.uid}"
     )
     with transaction.atomic():
         shipment = Shipment.objects.create(
             order=order, route=route, partner=partner.code, tracking_number=booking.tracking_number,
-            partner_reference=booking.partner_reference, weight_g=weight_g,
+            partner_reference=booking.partner_reference, weight_g=weight_g, pickup_reference=pickup.reference,
+            pickup_from=pickup.window_start, pickup_until=pickup.window_end,
         )  # fmt: skip
         if route == Route.CROSS_BORDER:
             hub.expect(shipment)
