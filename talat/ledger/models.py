@@ -30,6 +30,7 @@ class EntryKind(models.TextChoices):
     REFUND = "refund", _("คืนเงิน")
     PAYOUT = "payout", _("โอนเงินให้ผู้ขาย")
     ADJUSTMENT = "adjustment", _("รายการปรับปรุง")
+    SUSPENSE = "suspense", _("เงินรับรอตรวจสอบ")
 
 
 class TransferKind(models.TextChoices):
@@ -40,6 +41,9 @@ class TransferKind(models.TextChoices):
     PAYMENT_FEE = "payment_fee", _("ค่าธรรมเนียมรับชำระเงิน")
     REFUND = "refund", _("คืนเงิน")
     PAYOUT = "payout", _("โอนเงินให้ผู้ขาย")
+    SUSPENSE_IN = "suspense_in", _("รับเงินที่ไม่ตรงกับคำสั่งซื้อ")
+    SUSPENSE_RETURN = "suspense_return", _("คืนเงินให้ผู้โอน")
+    SUSPENSE_APPLY = "suspense_apply", _("นำเงินรอตรวจสอบไปชำระคำสั่งซื้อ")
 
 
 class AppendOnlyQuerySet(models.QuerySet):
@@ -69,7 +73,7 @@ class AppendOnly(models.Model):
 
 
 class Account(models.Model):
-    """An account of the chart: "bank", "channel:lazada", "sme:42:revenue", "sme:42:vat",
+    """An account of the chart: "bank", "suspense", "channel:lazada", "sme:42:revenue", "sme:42:vat",
     "talat:platform_fee". Created by the services the first time a posting names it."""
 
     code = internal(models.CharField(_("รหัสบัญชี"), max_length=64, unique=True))

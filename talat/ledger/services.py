@@ -4,6 +4,9 @@ posting a known key with different legs is refused.
 
 Chart of accounts (codes):
   bank                 asset      Talat's bank account (PromptPay collections, refunds, payouts)
+  suspense             liability  money received awaiting resolution: a bank credit that matches no
+                                  payable order, held for its payer until the finance desk returns
+                                  it or applies it to the order
   channel:<code>       asset      what a marketplace owes Talat for orders it collected
   sme:<id>:revenue     liability  what Talat owes an SME for its sales, net of fees
   sme:<id>:vat         liability  the output VAT collected for a VAT-registered SME
@@ -33,6 +36,7 @@ from talat.ledger.models import (
 from talat.registry.models import Enterprise
 
 BANK = "bank"
+SUSPENSE = "suspense"
 PLATFORM_FEE = "talat:platform_fee"
 
 _CHANNEL = re.compile(r"channel:([a-z0-9_-]{1,32})")
@@ -71,6 +75,8 @@ def _account_spec(code: str) -> tuple[str, int | None, str]:
     """(kind, enterprise id, Thai name) of an account code, or LedgerError for a code outside the chart."""
     if code == BANK:
         return AccountKind.ASSET, None, "บัญชีธนาคารของตลาด"
+    if code == SUSPENSE:
+        return AccountKind.LIABILITY, None, "เงินรับรอตรวจสอบ (ถือไว้แทนผู้โอน)"
     if code == PLATFORM_FEE:
         return AccountKind.INCOME, None, "รายได้ค่าธรรมเนียมแพลตฟอร์ม"
     if match := _CHANNEL.fullmatch(code):
@@ -227,6 +233,52 @@ def record_payment(
     )
 
 
+def record_unmatched_receipt(*, key: str, amount_satang: int, reference: str = "") -> Entry:
+    """Money reached the bank that pays no order as it stands (a wrong amount, a duplicate, an
+    unknown reference, a cancelled order): Talat holds it for the payer in suspense until the
+    finance desk returns it or applies it."""
+    legs = [Leg(TransferKind.SUSPENSE_IN, BANK, SUSPENSE, amount_satang)]
+    return post(key=key, kind=EntryKind.SUSPENSE, legs=legs, reference=reference)
+
+
+def record_suspense_return(*, key: str, amount_satang: int, reference: str = "") -> Entry:
+    """Sends money held in suspense back to its payer from the bank."""
+    return _out_of_suspense(
+        key=key, kind=TransferKind.SUSPENSE_RETURN, amount_satang=amount_satang, reference=reference
+    )
+
+
+def record_suspense_applied(*, key: str, amount_satang: int, reference: str = "") -> Entry:
+    """Takes money held in suspense to pay orders with: it leaves suspense for the bank, and the
+    caller then posts the orders' payments from the bank (`record_payment` with source "bank") in
+    the same transaction, so the bank ends where it was and the money ends with the SMEs."""
+    return _out_of_suspense(
+        key=key, kind=TransferKind.SUSPENSE_APPLY, amount_satang=amount_satang, reference=reference
+    )
+
+
+@transaction.atomic
+def _out_of_suspense(*, key: str, kind: str, amount_satang: int, reference: str) -> Entry:
+    """Suspense debit, bank credit; refused when suspense holds less. The suspense account's row is
+    locked so that two resolutions at once cannot both take the same money."""
+    legs = [Leg(kind, SUSPENSE, BANK, amount_satang)]
+    _check(key=key, kind=EntryKind.SUSPENSE, legs=legs)
+    if found := _existing(key, EntryKind.SUSPENSE, legs):
+        return found
+    account = Account.objects.select_for_update().filter(code=SUSPENSE).first()
+    held = _balances([account])[account.pk] if account else 0
+    if amount_satang > held:
+        raise LedgerError(
+            _("เงินรอตรวจสอบมีเพียง %(held)s บาท ไม่พอสำหรับ %(amount)s บาท")
+            % {"held": _baht(held), "amount": _baht(amount_satang)}
+        )
+    return post(key=key, kind=EntryKind.SUSPENSE, legs=legs, reference=reference)
+
+
+def _baht(satang: int) -> str:
+    return f"{satang // 100:,}.{satang % 100:02d}"
+
+
 def _lock_accounts(enterprise_ids=None) -> list[Account]:
     """Locks SME accounts (all, or those of `enterprise_ids`) in one order, so that refunds and
     payouts touching the same SME run one after the other on PostgreSQL. SQLite takes the
@@ -238,7 +290,7 @@ def _lock_accounts(enterprise_ids=None) -> list[Account]:
 
 
 def _balances(accounts) -> dict[int, int]:
-    """Credit-normal balances (what Talat owes) of the given SME accounts, by account id."""
+    """Credit-normal balances (what Talat owes) of the given SME or suspense accounts, by account id."""
     ids = [account.pk for account in accounts]
     credits = dict(
         Transfer.objects.filter(credit_id__in=ids)

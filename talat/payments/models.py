@@ -5,6 +5,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from talat.core.classification import confidential, internal
@@ -48,8 +49,30 @@ class Outcome(models.TextChoices):
     NOT_PAYABLE = "not_payable", _("คำสั่งซื้อถูกยกเลิกแล้ว")
 
 
+class Resolution(models.TextChoices):
+    RETURNED = "returned", _("คืนเงินให้ผู้โอนแล้ว")
+    APPLIED = "applied", _("ใช้ชำระคำสั่งซื้อแล้ว")
+
+
+class BankTransactionQuerySet(models.QuerySet):
+    def unresolved(self):
+        """Money held for review that still has something to return or apply."""
+        return self.exclude(outcome=Outcome.MATCHED).filter(
+            amount_minor__gt=F("applied_minor") + F("returned_minor")
+        )
+
+    def resolved(self):
+        """Money held for review that the finance desk has returned or applied in full."""
+        return self.exclude(outcome=Outcome.MATCHED).filter(
+            amount_minor=F("applied_minor") + F("returned_minor")
+        )
+
+
 class BankTransaction(models.Model):
-    """A credit the bank told Talat about, once per bank transaction however often it is notified."""
+    """A credit the bank told Talat about, once per bank transaction however often it is notified.
+    One that pays no order as it stands is held (in the ledger's suspense account) until the
+    finance desk returns it to the payer or applies it to the checkout; applying an overpayment
+    leaves the excess to return."""
 
     uid = internal(models.UUIDField(default=uuid.uuid4, unique=True, editable=False))
     transaction_id = internal(models.CharField(max_length=64, unique=True))
@@ -67,12 +90,37 @@ class BankTransaction(models.Model):
         )
     )
     outcome = internal(models.CharField(max_length=20, choices=Outcome.choices))
+    resolution = internal(models.CharField(max_length=10, choices=Resolution.choices, blank=True))
+    applied_minor = internal(models.PositiveBigIntegerField(default=0))
+    returned_minor = internal(models.PositiveBigIntegerField(default=0))
+    resolved_by = internal(
+        models.ForeignKey(
+            settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        )
+    )
+    resolved_at = internal(models.DateTimeField(null=True, blank=True))
+    resolution_note = internal(models.TextField(blank=True))
+
+    objects = BankTransactionQuerySet.as_manager()
 
     class Meta:
         ordering = ["-paid_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount_minor__gte=F("applied_minor") + F("returned_minor")),
+                name="payments_banktransaction_resolved_within_amount",
+            )
+        ]
 
     def __str__(self):
         return self.transaction_id
+
+    @property
+    def to_return_minor(self) -> int:
+        """What is still held for the payer: all of it until resolved, the excess once applied."""
+        if self.outcome == Outcome.MATCHED:
+            return 0
+        return self.amount_minor - self.applied_minor - self.returned_minor
 
 
 class StatementImport(models.Model):

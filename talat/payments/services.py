@@ -1,6 +1,7 @@
 """Asking for money and recognising it: a PromptPay bill-payment QR per checkout, the bank's
-signed notifications matched to it (idempotent, in any order, wrong amounts held for review),
-and the bank's statement reconciled against what Talat recorded."""
+signed notifications matched to it (idempotent, in any order, wrong amounts held for review in
+the ledger's suspense account until the finance desk returns or applies them), and the bank's
+statement reconciled against what Talat recorded."""
 
 import secrets
 from dataclasses import dataclass
@@ -9,9 +10,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from talat.core import audit
 from talat.invoicing.documents import format_satang
+from talat.ledger import services as ledger
 from talat.orders import services as orders
 from talat.orders.models import Order, OrderStatus
 from talat.payments import promptpay
@@ -20,6 +24,7 @@ from talat.payments.models import (
     Outcome,
     PaymentRequest,
     PaymentStatus,
+    Resolution,
     StatementImport,
     StatementLine,
 )
@@ -83,6 +88,7 @@ def receive_notification(notification: Notification) -> Received:
 def _match(recorded: BankTransaction) -> None:
     payment = PaymentRequest.objects.select_for_update().filter(reference_1=recorded.reference_1).first()
     if payment is None:
+        _hold(recorded)
         return
     recorded.payment = payment
     if payment.status == PaymentStatus.PAID:
@@ -102,10 +108,26 @@ def _match(recorded: BankTransaction) -> None:
     recorded.outcome = outcome
     recorded.save(update_fields=["payment", "outcome"])
     if outcome != Outcome.MATCHED:
+        _hold(recorded)
         payment.status = PaymentStatus.REVIEW if payment.status != PaymentStatus.PAID else payment.status
         payment.review_reason = reason[:200]
         payment.save(update_fields=["status", "review_reason", "updated_at"])
         return
+    _pay(payment, paid_at=recorded.paid_at)
+
+
+def _hold(recorded: BankTransaction) -> None:
+    """The money is in the bank but pays nothing yet: the ledger holds it in suspense for the payer.
+    Idempotent by the bank's transaction id."""
+    ledger.record_unmatched_receipt(
+        key=f"suspense:{recorded.transaction_id}",
+        amount_satang=recorded.amount_minor,
+        reference=recorded.reference_1,
+    )
+
+
+def _pay(payment: PaymentRequest, *, paid_at, actor=None) -> None:
+    """Marks every order of the checkout paid from the bank, and the payment request paid."""
     fee_left = orders.fee(payment.amount_minor, settings.TALAT_BANK_FEE_BP)
     paid = list(payment.orders.order_by("pk"))
     for index, order in enumerate(paid):
@@ -114,9 +136,133 @@ def _match(recorded: BankTransaction) -> None:
             fee_left if index == len(paid) - 1 else orders.fee(order.total_minor, settings.TALAT_BANK_FEE_BP)
         )
         fee_left -= share
-        orders.mark_paid(order=order, source="bank", payment_fee_minor=share, paid_at=recorded.paid_at)
-    payment.status, payment.paid_at = PaymentStatus.PAID, recorded.paid_at
-    payment.save(update_fields=["status", "paid_at", "updated_at"])
+        orders.mark_paid(order=order, source="bank", payment_fee_minor=share, paid_at=paid_at, actor=actor)
+    payment.status, payment.paid_at, payment.review_reason = PaymentStatus.PAID, paid_at, ""
+    payment.save(update_fields=["status", "paid_at", "review_reason", "updated_at"])
+
+
+# The finance desk resolves what was held: the money goes back to the payer, or an overpayment pays
+# the checkout and its excess goes back.
+
+
+NOTE_MAX = 500
+
+
+def _locked(transaction: BankTransaction, note: str) -> BankTransaction:
+    """The transaction's row locked (then its payment request's), or ValidationError if nothing is
+    held for it or the note is missing."""
+    locked = BankTransaction.objects.select_for_update().get(pk=transaction.pk)
+    if locked.payment_id is not None:
+        locked.payment = PaymentRequest.objects.select_for_update().get(pk=locked.payment_id)
+    if locked.outcome == Outcome.MATCHED:
+        raise ValidationError(_("รายการนี้ตรงกับคำสั่งซื้อแล้ว ไม่มีเงินต้องจัดการ"), code="matched")
+    if locked.to_return_minor == 0:
+        raise _already_resolved(locked)
+    if not note.strip() or len(note) > NOTE_MAX:
+        raise ValidationError(_("กรุณาระบุเหตุผลในบันทึก ไม่เกิน %(max)s ตัวอักษร") % {"max": NOTE_MAX}, code="note")
+    return locked
+
+
+def _already_resolved(locked: BankTransaction) -> ValidationError:
+    return ValidationError(
+        _("รายการ %(id)s จัดการไปแล้ว (%(resolution)s)")
+        % {"id": locked.transaction_id, "resolution": locked.get_resolution_display()},
+        code="resolved",
+    )
+
+
+def _resolve(locked: BankTransaction, *, by, note: str, **changes) -> None:
+    for name, value in changes.items():
+        setattr(locked, name, value)
+    locked.resolved_by, locked.resolved_at = by, timezone.now()
+    locked.resolution_note = "\n".join(filter(None, [locked.resolution_note, note.strip()]))
+    locked.save(update_fields=["resolved_by", "resolved_at", "resolution_note", *changes])
+
+
+def _apply_refusal(locked: BankTransaction) -> str:
+    """Why the held money cannot pay its checkout ("" when it can): only an overpayment of a
+    checkout whose orders all still await payment, and only once."""
+    payment = locked.payment
+    if locked.outcome != Outcome.WRONG_AMOUNT or payment is None or locked.resolution:
+        return _("ใช้ชำระได้เฉพาะเงินที่โอนมาไม่ตรงยอดและยังไม่ได้จัดการ")
+    if locked.amount_minor < payment.amount_minor:
+        return _("ได้รับ %(got)s บาท น้อยกว่ายอดที่ต้องชำระ %(want)s บาท จึงใช้ชำระไม่ได้ ต้องคืนเงินให้ผู้โอน") % {
+            "got": format_satang(locked.amount_minor),
+            "want": format_satang(payment.amount_minor),
+        }
+    if payment.status != PaymentStatus.REVIEW or any(
+        order.status != OrderStatus.AWAITING_PAYMENT for order in payment.orders.all()
+    ):
+        return _("คำสั่งซื้อของรายการนี้ไม่ได้รอชำระเงินแล้ว ต้องคืนเงินให้ผู้โอน")
+    return ""
+
+
+def can_apply(transaction: BankTransaction) -> bool:
+    """Whether the finance desk may offer to apply this held money to its checkout."""
+    return not _apply_refusal(transaction)
+
+
+@transaction.atomic
+def apply_to_payment(*, transaction: BankTransaction, by, note: str) -> BankTransaction:
+    """Pays the checkout with an overpayment held for review: its orders are marked paid as a clean
+    match would, the amount due leaves suspense, and the excess stays there for `return_to_payer`."""
+    locked = _locked(transaction, note)
+    if locked.resolution:
+        raise _already_resolved(locked)
+    if refusal := _apply_refusal(locked):
+        raise ValidationError(refusal, code="cannot_apply")
+    payment = locked.payment
+    _hold(locked)  # already posted when the notification came; posts it for older rows
+    try:
+        ledger.record_suspense_applied(
+            key=f"suspense-apply:{locked.transaction_id}",
+            amount_satang=payment.amount_minor,
+            reference=payment.reference_1,
+        )
+    except ledger.LedgerError as error:
+        raise ValidationError(str(error), code="suspense") from error
+    _pay(payment, paid_at=locked.paid_at, actor=by)
+    _resolve(locked, by=by, note=note, resolution=Resolution.APPLIED, applied_minor=payment.amount_minor)
+    _audit("payment.held_applied", locked, by=by, note=note, amount_minor=payment.amount_minor)
+    return locked
+
+
+@transaction.atomic
+def return_to_payer(*, transaction: BankTransaction, by, note: str) -> BankTransaction:
+    """Sends what is still held of a bank transaction back to its payer (all of it, or the excess
+    of an overpayment already applied). A checkout held only for this money goes back to waiting
+    for payment, so the buyer can still pay the right amount; a paid one stays paid."""
+    locked = _locked(transaction, note)
+    amount = locked.to_return_minor
+    _hold(locked)  # already posted when the notification came; posts it for older rows
+    try:
+        ledger.record_suspense_return(
+            key=f"suspense-return:{locked.transaction_id}", amount_satang=amount, reference=locked.reference_1
+        )
+    except ledger.LedgerError as error:
+        raise ValidationError(str(error), code="suspense") from error
+    resolution = locked.resolution or Resolution.RETURNED
+    _resolve(locked, by=by, note=note, resolution=resolution, returned_minor=locked.returned_minor + amount)
+    payment = locked.payment
+    if payment is not None and not payment.transactions.unresolved().exists():
+        # Nothing else is held for the checkout: the buyer may still pay it (or, its orders
+        # cancelled, the buyer's page says it expired); a paid checkout stays paid.
+        if payment.status == PaymentStatus.REVIEW:
+            payment.status = PaymentStatus.PENDING
+        payment.review_reason = ""
+        payment.save(update_fields=["status", "review_reason", "updated_at"])
+    _audit("payment.held_returned", locked, by=by, note=note, amount_minor=amount)
+    return locked
+
+
+def _audit(kind: str, locked: BankTransaction, *, by, note: str, amount_minor: int) -> None:
+    refs = {
+        "transaction": str(locked.uid),
+        "payment": str(locked.payment.uid) if locked.payment else None,
+        "amount_minor": amount_minor,
+        "still_held_minor": locked.to_return_minor,
+    }
+    audit.append(kind, actor=by, refs=refs, hashes={"note_hmac": audit.commitment(note.strip())})
 
 
 @dataclass(frozen=True)

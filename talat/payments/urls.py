@@ -11,4 +11,6 @@ urlpatterns = [
     path("finance/statements/", views.statement_upload, name="statement_upload"),
     path("finance/statements/<int:pk>/", views.reconciliation, name="reconciliation"),
     path("finance/payouts/", views.payout, name="payout"),
+    path("finance/transactions/<uuid:uid>/return/", views.return_to_payer, name="return_to_payer"),
+    path("finance/transactions/<uuid:uid>/apply/", views.apply_to_payment, name="apply_to_payment"),
 ]

@@ -1,5 +1,6 @@
 """The bank's notification endpoint, the seller's money page, and the finance desk: payments held
-for review, statement reconciliation, the trial balance and payout batches."""
+for review (returned to the payer or applied to the checkout), statement reconciliation, the trial
+balance and payout batches."""
 
 import functools
 
@@ -17,11 +18,12 @@ from django.views.decorators.http import require_POST
 
 from talat.accounts.models import Role
 from talat.invoicing import services as invoicing
+from talat.invoicing.documents import format_satang
 from talat.invoicing.models import TaxDocument
 from talat.ledger import selectors as ledger_selectors
 from talat.ledger import services as ledger
 from talat.payments import services
-from talat.payments.models import BankTransaction, Outcome, PaymentRequest, PaymentStatus, StatementImport
+from talat.payments.models import BankTransaction, PaymentRequest, PaymentStatus, StatementImport
 from talat.payments.notifications import BadNotification, verify
 from talat.payments.statements import BadStatement
 from talat.registry.decorators import seller_required
@@ -98,13 +100,22 @@ def finance_required(view):
 @finance_required
 def finance(request):
     held = PaymentRequest.objects.filter(status=PaymentStatus.REVIEW).prefetch_related("transactions")
-    unmatched = BankTransaction.objects.exclude(outcome=Outcome.MATCHED)
+    unmatched = Paginator(
+        BankTransaction.objects.unresolved().select_related("payment").prefetch_related("payment__orders"), 25
+    ).get_page(request.GET.get("page"))
+    for held_transaction in unmatched:
+        held_transaction.can_apply = services.can_apply(held_transaction)
+    resolved = (
+        BankTransaction.objects.resolved().select_related("resolved_by").order_by("-resolved_at", "-id")
+    )
     return render(
         request,
         "payments/finance.html",
         {
             "held": held,
-            "unmatched": Paginator(unmatched, 25).get_page(request.GET.get("page")),
+            "unmatched": unmatched,
+            "resolved": resolved[:25],
+            "note_max": services.NOTE_MAX,
             "statements": StatementImport.objects.all()[:10],
             "trial": ledger_selectors.trial_balance(),
             "payout_key": f"payout-{timezone.localdate().isoformat()}",
@@ -148,5 +159,47 @@ def payout(request):
     else:
         messages.success(
             request, _("รอบการจ่าย %(key)s: จ่าย %(n)s กิจการ") % {"key": batch.key, "n": batch.lines.count()}
+        )
+    return redirect("payments:finance")
+
+
+@finance_required
+@require_POST
+def return_to_payer(request, uid):
+    held = get_object_or_404(BankTransaction, uid=uid)
+    try:
+        returned = services.return_to_payer(
+            transaction=held, by=request.user, note=request.POST.get("note") or ""
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("คืนเงิน %(amount)s บาท ของรายการ %(id)s ให้ผู้โอนแล้ว")
+            % {"amount": format_satang(returned.returned_minor), "id": returned.transaction_id},
+        )
+    return redirect("payments:finance")
+
+
+@finance_required
+@require_POST
+def apply_to_payment(request, uid):
+    held = get_object_or_404(BankTransaction, uid=uid)
+    try:
+        applied = services.apply_to_payment(
+            transaction=held, by=request.user, note=request.POST.get("note") or ""
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("ใช้รายการ %(id)s ชำระคำสั่งซื้อ %(reference)s แล้ว ส่วนเกิน %(excess)s บาท รอคืนให้ผู้โอน")
+            % {
+                "id": applied.transaction_id,
+                "reference": applied.payment.reference_1,
+                "excess": format_satang(applied.to_return_minor),
+            },
         )
     return redirect("payments:finance")

@@ -121,7 +121,9 @@ def test_a_wrong_amount_is_held_for_review_not_paid(client):
     payment.refresh_from_db()
     assert payment.status == PaymentStatus.REVIEW and "139.00" in payment.review_reason
     assert payment.orders.get().status == OrderStatus.AWAITING_PAYMENT
-    assert ledger.balance("bank") == 0
+    # The money is in the bank, held for the payer in suspense: no sale is booked.
+    assert ledger.balance("bank") == ledger.balance("suspense") == 13_900
+    assert ledger.enterprise_balance(payment.orders.get().enterprise) == 0
     assert "รอเจ้าหน้าที่ตรวจสอบ" in client.get(f"/store/pay/{payment.uid}/status/").content.decode()
 
 

@@ -247,12 +247,13 @@ def test_the_finance_desk_shows_a_balanced_trial_balance_and_what_is_held(client
     unmatched = rows(page, "unmatched")
     assert [(row[0], row[2], row[4]) for row in unmatched] == [("T-SHORT", "฿253", "ยอดเงินไม่ตรง")]
     trial = {row[0].split()[0]: row[1:] for row in rows(page, "trial")}
-    assert trial["bank"] == ["฿254", "฿2.54", "฿251.46"]  # only the matched payment is booked
+    assert trial["bank"] == ["฿507", "฿2.54", "฿504.46"]  # both payments reached the bank
+    assert trial["suspense"] == ["฿0", "฿253", "฿253"]  # the short one is held for its payer
     assert trial["talat:platform_fee"][2] == "฿7.62"
-    # Debits: the bank ฿254, the shop's fees ฿7.62 + ฿2.54; credits the same.
+    # Debits: the bank ฿254 + ฿253, the shop's fees ฿7.62 + ฿2.54; credits the same.
     footer = lxml.html.fromstring(page).xpath("//table[@id='trial']/tfoot/tr")[0]
     total = [" ".join(cell.text_content().split()) for cell in footer]
-    assert total[0] == "รวม" and total[1] == total[2] == "฿264.16" and total[3] == "สมดุล"
+    assert total[0] == "รวม" and total[1] == total[2] == "฿517.16" and total[3] == "สมดุล"
 
 
 def test_a_payout_batch_posted_twice_pays_each_shop_once(client, shop, admin):
