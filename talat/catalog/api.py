@@ -57,8 +57,9 @@ class SearchOut(Schema):
 @router.get("/catalog/search", response=SearchOut, auth=None, summary="Search products")
 def search_products(request, params: Query[SearchIn]):
     """Active products of verified enterprises; Thai text is segmented (ทุเรียน อบแห้ง finds
-    ทุเรียนอบแห้ง), words match by prefix, ranked by relevance. `relaxed` is true when no product
-    had every word and the results match some of them (or, on PostgreSQL, look alike)."""
+    ทุเรียนอบแห้ง), every word must match and the last one may be the start of a word (ข้าวหอ finds
+    ข้าวหอมมะลิ), ranked by relevance. `relaxed` is true when no product had every word and the
+    results match some of them or, on PostgreSQL, words that look alike (misspellings)."""
     with translation.override(LANGUAGES[params.lang]):
         results = search(
             params.q, category=params.category, province=params.province, price=params.price,
@@ -71,7 +72,7 @@ def search_products(request, params: Query[SearchIn]):
                 "enterprise": {"id": p.enterprise_id, "name": p.enterprise.display_name},
                 "province_code": p.province_code,
                 "province": localized(geothai.province(p.province_code), "name") if p.province_code else "",
-                "price_satang": min((v.price_satang for v in p.variants.all()), default=0),
+                "price_satang": p.price_satang,
                 "score": p.score,
             }
             for p in results.products

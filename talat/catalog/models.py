@@ -230,7 +230,8 @@ class StockMovement(models.Model):
 class SearchEntry(models.Model):
     """A product's searchable text, segmented into words (PyThaiNLP newmm for Thai, jieba for
     Chinese) and joined by spaces, with the facets. PostgreSQL searches it through a GIN
-    full-text index and a trigram index; SQLite through an FTS5 table kept by triggers."""
+    full-text index over the words and the facet keys; SQLite through an FTS5 table kept by
+    triggers."""
 
     product = internal(
         models.OneToOneField(Product, on_delete=models.CASCADE, primary_key=True, related_name="+")
@@ -243,15 +244,25 @@ class SearchEntry(models.Model):
     province_code = internal(models.CharField(max_length=2))
     min_price_satang = internal(models.PositiveBigIntegerField(default=0))
     certifications = internal(models.CharField(max_length=100, blank=True))
-
-    class Meta:
-        indexes = [
-            models.Index(fields=["category", "min_price_satang"]),
-            models.Index(fields=["province_code"]),
-        ]
+    # The facet values as keys ("category:fruit province:50 price:100-500 certification:gmp"): on
+    # PostgreSQL they are lexemes of the same tsvector as the words, so a filtered search is one
+    # GIN index scan, not a scan of every word match.
+    facets = internal(models.TextField(blank=True, default=""))
 
     def __str__(self):
         return self.tokens[:60]
+
+
+class SearchWord(models.Model):
+    """Every distinct word of the search entries: the vocabulary a query's last word is completed
+    from ("ข้าวหอ" → หอม, หอมมะลิ) and a misspelt word is corrected from (trigram similarity on
+    PostgreSQL). Words are added as products are indexed and never removed: a word no product uses
+    any more only widens a query to lexemes that match nothing."""
+
+    word = internal(models.CharField(max_length=100, primary_key=True))
+
+    def __str__(self):
+        return self.word
 
 
 class ImportState(models.TextChoices):

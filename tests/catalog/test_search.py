@@ -93,7 +93,31 @@ def test_no_product_has_every_word_so_the_search_relaxes(shop):
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="trigram matching is PostgreSQL's")
 def test_a_misspelling_finds_the_product_on_postgresql(shop):
     product(shop, name_th="ทุเรียนอบแห้ง", name_en="Dried durian chips")
+    product(shop, name_th="ทุเรียนสด", name_en="Fresh durian")
+    product(shop, name_th="มะม่วงอบแห้ง", name_en="Dried mango")
     assert names(search("durain chips")) == ["ทุเรียนอบแห้ง"]
+    corrected = search("dried duriam")  # the misspelt word is corrected, then every word must match
+    assert corrected.relaxed and names(corrected) == ["ทุเรียนอบแห้ง"]
+    assert sorted(names(search("duriam"))) == ["ทุเรียนสด", "ทุเรียนอบแห้ง"]
+    assert search("zzqxv").count == 0
+
+
+def test_the_last_word_is_completed_as_typed(shop):
+    product(shop, name_th="ข้าวหอมมะลิ", name_en="Jasmine rice")
+    product(shop, name_th="ข้าวเหนียว", name_en="Glutinous rice")
+    assert names(search("ข้าวหอ")) == ["ข้าวหอมมะลิ"]
+    assert names(search("jasm")) == ["ข้าวหอมมะลิ"]
+    assert sorted(names(search("rice"))) == ["ข้าวหอมมะลิ", "ข้าวเหนียว"]
+    assert not search("jasmine ric").relaxed  # only the last word is a prefix...
+    assert search("jas rice").relaxed  # ...an earlier one must be a whole word
+    assert search("j").count == 0  # and one letter stands for itself
+
+
+def test_indexing_adds_the_words_to_the_vocabulary(shop):
+    from talat.catalog.models import SearchWord
+
+    product(shop, name_th="ผ้าไหมมัดหมี่", name_en="Mudmee silk")
+    assert {"ผ้าไหม", "มัดหมี่", "mudmee", "silk"} <= set(SearchWord.objects.values_list("word", flat=True))
 
 
 def test_pagination(shop):
@@ -115,3 +139,31 @@ def test_a_broad_query_ranks_a_bounded_set_and_says_there_are_more(shop, monkeyp
     assert (results.count, results.count_exact, results.pages, len(results.products)) == (3, False, 2, 2)
     assert sum(results.facets["category"].values()) == 3
     assert search("ชาเขียวใบหม่อน 4").count_exact
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the daily bucket is PostgreSQL's")
+def test_a_broad_query_ranks_one_bucket_a_day_and_pages_stay_stable(shop, monkeypatch):
+    import datetime
+
+    from talat.catalog.search import engine
+
+    monkeypatch.setattr(engine, "CANDIDATES", 3)
+    monkeypatch.setattr(engine, "BUCKETS", 2)
+    for n in range(12):
+        product(shop, name_th=f"ชาเขียวใบหม่อน {n}")
+    day = datetime.date(2026, 11, 26)
+    monkeypatch.setattr(engine.timezone, "localdate", lambda: day)
+    first, again = search("ชาเขียว", page_size=2), search("ชาเขียว", page=2, page_size=2)
+    shown = [p.pk for p in first.products + again.products]
+    assert not first.count_exact and first.count == 3 and len(set(shown)) == 3
+    assert {pk % 2 for pk in shown} == {day.toordinal() % 2}
+    monkeypatch.setattr(engine.timezone, "localdate", lambda: day + datetime.timedelta(days=1))
+    assert {p.pk % 2 for p in search("ชาเขียว").products} == {(day.toordinal() + 1) % 2}
+    assert search("ชาเขียวใบหม่อน 11").count_exact  # a narrow query is not limited to a bucket
+
+
+def test_a_last_letter_still_being_typed_does_not_narrow_the_search(shop):
+    product(shop, name_th="ลำไยอบแห้ง")
+    product(shop, name_th="ลำไยสด")
+    assert sorted(names(search("ลำไยอ"))) == ["ลำไยสด", "ลำไยอบแห้ง"]
+    assert names(search("ลำไยอบ")) == ["ลำไยอบแห้ง"]
