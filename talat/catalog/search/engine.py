@@ -175,22 +175,23 @@ class _Filters:
         return " & ".join(_lexemes([f"{name}:{value}"]) for name, value in self.chosen.items())
 
     def sql(self) -> tuple[str, list]:
-        conditions, params = [], []
+        """SQLite: the filters as column conditions (PostgreSQL matches `tsquery` in the index)."""
+        conditions, params = "", []
         for name, value in self.chosen.items():
-            if name == "price":
-                low, high = next(((lo, hi) for code, lo, hi in PRICE_BANDS if code == value), (0, 0))
-                conditions.append("e.min_price_satang >= %s AND e.min_price_satang < %s")
-                params += [low, high if high is not None else 2**63 - 1]
+            if name == "category":
+                conditions += " AND e.category_id = (SELECT id FROM registry_goodscategory WHERE code = %s)"
+                params.append(value)
+            elif name == "province":
+                conditions += " AND e.province_code = %s"
+                params.append(value)
+            elif name == "certification":
+                conditions += " AND (' ' || e.certifications || ' ') LIKE %s"
+                params.append(f"% {value} %")
             else:
-                conditions.append(
-                    {
-                        "category": "e.category_id = (SELECT id FROM registry_goodscategory WHERE code = %s)",
-                        "province": "e.province_code = %s",
-                        "certification": "(' ' || e.certifications || ' ') LIKE %s",
-                    }[name]
-                )
-                params.append(f"% {value} %" if name == "certification" else value)
-        return "".join(" AND " + c for c in conditions), params
+                low, high = next(((lo, hi) for code, lo, hi in PRICE_BANDS if code == value), (0, 0))
+                conditions += " AND e.min_price_satang >= %s AND e.min_price_satang < %s"
+                params += [low, 2**63 - 1 if high is None else high]
+        return conditions, params
 
 
 def _facets(rows: list[Row], filters: _Filters) -> dict:
