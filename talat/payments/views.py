@@ -163,43 +163,45 @@ def payout(request):
     return redirect("payments:finance")
 
 
-@finance_required
-@require_POST
-def return_to_payer(request, uid):
+def _resolve_held(request, uid, action, success):
+    """Runs a finance-desk action on money held for review; says how it went."""
     held = get_object_or_404(BankTransaction, uid=uid)
     try:
-        returned = services.return_to_payer(
-            transaction=held, by=request.user, note=request.POST.get("note") or ""
-        )
+        done = action(transaction=held, by=request.user, note=request.POST.get("note") or "")
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(
-            request,
-            _("คืนเงิน %(amount)s บาท ของรายการ %(id)s ให้ผู้โอนแล้ว")
-            % {"amount": format_satang(returned.returned_minor), "id": returned.transaction_id},
-        )
+        messages.success(request, success(done))
     return redirect("payments:finance")
+
+
+@finance_required
+@require_POST
+def return_to_payer(request, uid):
+    return _resolve_held(
+        request,
+        uid,
+        services.return_to_payer,
+        lambda returned: (
+            _("คืนเงิน %(amount)s บาท ของรายการ %(id)s ให้ผู้โอนแล้ว")
+            % {"amount": format_satang(returned.returned_minor), "id": returned.transaction_id}
+        ),
+    )
 
 
 @finance_required
 @require_POST
 def apply_to_payment(request, uid):
-    held = get_object_or_404(BankTransaction, uid=uid)
-    try:
-        applied = services.apply_to_payment(
-            transaction=held, by=request.user, note=request.POST.get("note") or ""
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(
-            request,
+    return _resolve_held(
+        request,
+        uid,
+        services.apply_to_payment,
+        lambda applied: (
             _("ใช้รายการ %(id)s ชำระคำสั่งซื้อ %(reference)s แล้ว ส่วนเกิน %(excess)s บาท รอคืนให้ผู้โอน")
             % {
                 "id": applied.transaction_id,
                 "reference": applied.payment.reference_1,
                 "excess": format_satang(applied.to_return_minor),
-            },
-        )
-    return redirect("payments:finance")
+            }
+        ),
+    )
