@@ -1,9 +1,7 @@
 """From the storefront cart to a paid order: the PromptPay QR Talat shows, the bank's signed
 notification (duplicated, out of order, wrong amount, too late), reconciliation and the API."""
 
-import json
 import time
-from datetime import UTC, datetime
 
 import pytest
 
@@ -21,9 +19,9 @@ from talat.registry.reference import ensure_goods_categories
 from talat.storefront.cart import CartLine
 from talat.storefront.services import place_orders
 from tests.factories import ADDRESS, product, user, verified_enterprise
+from tests.payments.bank import SECRET, notification_body, post_notification
 
 pytestmark = pytest.mark.django_db
-SECRET = b"bank-test-secret"
 
 
 @pytest.fixture(autouse=True)
@@ -40,26 +38,11 @@ def buy(shop=None, quantity=1, price=10_000):
 
 def notification(payment, *, amount=None, transaction_id="T1", event_id=None, reference=None):
     satang = payment.amount_minor if amount is None else amount
-    return json.dumps(
-        {
-            "eventId": event_id or f"evt-{transaction_id}",
-            "transactionId": transaction_id,
-            "amount": f"{satang // 100}.{satang % 100:02d}",
-            "currencyCode": "764",
-            "payeeProxyType": "BILLERID",
-            "payeeProxyId": "099400015880701",
-            "payerName": "นายผู้จ่าย",
-            "transactionDateandTime": datetime.now(UTC).isoformat(),
-            "billPaymentRef1": reference or payment.reference_1,
-            "billPaymentRef2": "",
-        }
-    ).encode()
-
-
-def post(client, body, *, secret=SECRET, at=None):
-    header = sign(body, secret=secret, timestamp=int(at or time.time()))
-    return client.post(
-        "/payments/bank/notify", body, content_type="application/json", HTTP_X_BANK_SIGNATURE=header
+    return notification_body(
+        reference=reference or payment.reference_1,
+        amount_satang=satang,
+        transaction_id=transaction_id,
+        event_id=event_id,
     )
 
 
@@ -79,9 +62,9 @@ def test_a_signed_notification_pays_once_however_often_it_comes(client):
     payment = buy()
     order = payment.orders.get()
     body = notification(payment)
-    first = post(client, body)
+    first = post_notification(client, body)
     assert first.status_code == 200 and first.json()["status"] == "recorded"
-    again = post(client, body)
+    again = post_notification(client, body)
     assert again.status_code == 200 and again.json()["status"] == "duplicate"
     order.refresh_from_db()
     payment.refresh_from_db()
@@ -95,8 +78,8 @@ def test_a_signed_notification_pays_once_however_often_it_comes(client):
 def test_a_bad_signature_or_a_replay_changes_nothing(client):
     payment = buy()
     body = notification(payment)
-    assert post(client, body, secret=b"someone-else").status_code == 401
-    assert post(client, body, at=time.time() - 3600).status_code == 401
+    assert post_notification(client, body, secret=b"someone-else").status_code == 401
+    assert post_notification(client, body, at=time.time() - 3600).status_code == 401
     tampered = body.replace(b'"amount": "140.00"', b'"amount": "1.00"')
     header = sign(body, secret=SECRET, timestamp=int(time.time()))
     forged = client.post("/payments/bank/notify", tampered, content_type="application/json",
@@ -108,15 +91,15 @@ def test_a_bad_signature_or_a_replay_changes_nothing(client):
 
 def test_notifications_out_of_order_each_find_their_checkout(client):
     first, second = buy(), buy()
-    post(client, notification(second, transaction_id="T2"))
-    post(client, notification(first, transaction_id="T1"))
+    post_notification(client, notification(second, transaction_id="T2"))
+    post_notification(client, notification(first, transaction_id="T1"))
     assert set(Order.objects.values_list("status", flat=True)) == {OrderStatus.PAID}
     assert ledger.trial_balance().balanced
 
 
 def test_a_wrong_amount_is_held_for_review_not_paid(client):
     payment = buy()
-    response = post(client, notification(payment, amount=payment.amount_minor - 100))
+    response = post_notification(client, notification(payment, amount=payment.amount_minor - 100))
     assert response.status_code == 200 and response.json()["outcome"] == Outcome.WRONG_AMOUNT
     payment.refresh_from_db()
     assert payment.status == PaymentStatus.REVIEW and "139.00" in payment.review_reason
@@ -130,8 +113,8 @@ def test_a_wrong_amount_is_held_for_review_not_paid(client):
 def test_money_for_an_expired_order_or_an_unknown_reference_is_flagged(client):
     payment = buy()
     orders.cancel_order(order=payment.orders.get(), reason="payment_expired")
-    assert post(client, notification(payment)).json()["outcome"] == Outcome.NOT_PAYABLE
-    unknown = post(client, notification(payment, transaction_id="T9", reference="TLNOSUCHREF"))
+    assert post_notification(client, notification(payment)).json()["outcome"] == Outcome.NOT_PAYABLE
+    unknown = post_notification(client, notification(payment, transaction_id="T9", reference="TLNOSUCHREF"))
     assert unknown.json()["outcome"] == Outcome.UNKNOWN_REFERENCE
     assert payment.orders.get().status == OrderStatus.CANCELLED
 
@@ -139,8 +122,8 @@ def test_money_for_an_expired_order_or_an_unknown_reference_is_flagged(client):
 def test_the_bank_statement_is_reconciled_both_ways(client):
     admin = user(role=Role.PLATFORM_ADMIN)
     paid, _other = buy(), buy()
-    post(client, notification(paid, transaction_id="T1"))
-    post(client, notification(_other, transaction_id="T2"))
+    post_notification(client, notification(paid, transaction_id="T1"))
+    post_notification(client, notification(_other, transaction_id="T2"))
     when = BankTransaction.objects.get(transaction_id="T1").paid_at.isoformat()
     later = BankTransaction.objects.get(transaction_id="T2").paid_at.isoformat()
     csv = (

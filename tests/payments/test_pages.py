@@ -1,9 +1,6 @@
 """The money pages: a seller's balance, statement and tax documents, and the finance desk where a
 platform admin sees payments held for review, the trial balance, and pays the shops out."""
 
-import json
-import time
-from datetime import UTC, datetime
 from io import BytesIO
 
 import lxml.html
@@ -20,13 +17,12 @@ from talat.ledger.models import PayoutBatch, PayoutLine
 from talat.orders import services as orders
 from talat.orders.models import OrderStatus
 from talat.payments.models import PaymentStatus
-from talat.payments.notifications import sign
 from talat.storefront.cart import CartLine
 from talat.storefront.services import place_orders
 from tests.factories import product, user, verified_enterprise
+from tests.payments.bank import notification_body, post_notification
 
-pytestmark = pytest.mark.django_db
-SECRET = b"bank-test-secret"
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("money_settings")]
 # A real Thai address: ต.ตลาด อ.เมืองจันทบุรี จ.จันทบุรี 22000.
 HOME = {
     "address_line": "99/1 หมู่ 3 ถนนท่าแฉลบ",
@@ -35,26 +31,6 @@ HOME = {
     "subdistrict_code": "220101",
     "postal_code": "22000",
 }
-
-
-@pytest.fixture(autouse=True)
-def _money_settings(settings):
-    settings.TALAT_BANK_SECRET = SECRET
-    settings.TALAT_BANK_FEE_BP = 100  # the bank keeps 1 %
-    settings.TALAT_PLATFORM_FEE_BP = 300  # Talat keeps 3 %
-
-
-@pytest.fixture
-def shop():
-    found = verified_enterprise(name_th="วิสาหกิจชุมชนทุเรียนจันท์")
-    found.vat_registered = True
-    found.save()
-    return found
-
-
-@pytest.fixture
-def admin():
-    return user(role=Role.PLATFORM_ADMIN)
 
 
 def checkout(shop):
@@ -68,26 +44,10 @@ def checkout(shop):
 def bank_says(client, payment, *, transaction_id: str, amount=None):
     """The bank's signed notification that `amount` (default: the amount asked) was paid."""
     satang = payment.amount_minor if amount is None else amount
-    body = json.dumps(
-        {
-            "eventId": f"evt-{transaction_id}",
-            "transactionId": transaction_id,
-            "amount": f"{satang // 100}.{satang % 100:02d}",
-            "currencyCode": "764",
-            "payeeProxyType": "BILLERID",
-            "payeeProxyId": "099400015880701",
-            "payerName": "นายผู้จ่าย",
-            "transactionDateandTime": datetime.now(UTC).isoformat(),
-            "billPaymentRef1": payment.reference_1,
-            "billPaymentRef2": "",
-        }
-    ).encode()
-    response = client.post(
-        "/payments/bank/notify",
-        body,
-        content_type="application/json",
-        HTTP_X_BANK_SIGNATURE=sign(body, secret=SECRET, timestamp=int(time.time())),
+    body = notification_body(
+        reference=payment.reference_1, amount_satang=satang, transaction_id=transaction_id
     )
+    response = post_notification(client, body)
     assert response.status_code == 200
     return response.json()
 

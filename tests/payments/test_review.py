@@ -2,10 +2,6 @@
 to its checkout with the excess returned. The ledger's bank account always equals the money really
 received, and the suspense account what is still held for payers."""
 
-import json
-import time
-from datetime import UTC, datetime
-
 import lxml.html
 import pytest
 from django.core.exceptions import ValidationError
@@ -22,35 +18,14 @@ from talat.orders import services as orders
 from talat.orders.models import OrderStatus
 from talat.payments import services
 from talat.payments.models import BankTransaction, Outcome, PaymentStatus, Resolution
-from talat.payments.notifications import sign
 from talat.storefront.cart import CartLine
 from talat.storefront.services import place_orders
-from tests.factories import ADDRESS, product, user, verified_enterprise
+from tests.factories import ADDRESS, product, user
+from tests.payments.bank import notification_body, post_notification
 
-pytestmark = pytest.mark.django_db
-SECRET = b"bank-test-secret"
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("money_settings")]
 DUE = 25_400  # 2 × ฿107 + ฿40 delivery
 SHOP_EARNS = 24_384  # what the shop is owed for a ฿254 checkout paid cleanly, net of 3 % + 1 %
-
-
-@pytest.fixture(autouse=True)
-def _money_settings(settings):
-    settings.TALAT_BANK_SECRET = SECRET
-    settings.TALAT_BANK_FEE_BP = 100  # the bank keeps 1 %
-    settings.TALAT_PLATFORM_FEE_BP = 300  # Talat keeps 3 %
-
-
-@pytest.fixture
-def shop():
-    found = verified_enterprise(name_th="วิสาหกิจชุมชนทุเรียนจันท์")
-    found.vat_registered = True
-    found.save()
-    return found
-
-
-@pytest.fixture
-def admin():
-    return user(role=Role.PLATFORM_ADMIN)
 
 
 def checkout(shop):
@@ -61,27 +36,8 @@ def checkout(shop):
 
 
 def bank_says(client, *, transaction_id, amount, reference) -> BankTransaction:
-    body = json.dumps(
-        {
-            "eventId": f"evt-{transaction_id}",
-            "transactionId": transaction_id,
-            "amount": f"{amount // 100}.{amount % 100:02d}",
-            "currencyCode": "764",
-            "payeeProxyType": "BILLERID",
-            "payeeProxyId": "099400015880701",
-            "payerName": "นายผู้จ่าย",
-            "transactionDateandTime": datetime.now(UTC).isoformat(),
-            "billPaymentRef1": reference,
-            "billPaymentRef2": "",
-        }
-    ).encode()
-    response = client.post(
-        "/payments/bank/notify",
-        body,
-        content_type="application/json",
-        HTTP_X_BANK_SIGNATURE=sign(body, secret=SECRET, timestamp=int(time.time())),
-    )
-    assert response.status_code == 200
+    body = notification_body(reference=reference, amount_satang=amount, transaction_id=transaction_id)
+    assert post_notification(client, body).status_code == 200
     return BankTransaction.objects.get(transaction_id=transaction_id)
 
 
