@@ -7,8 +7,7 @@ import json
 from datetime import datetime
 
 import geothai
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
 from django.utils import timezone
 
 from talat.core.thai import to_local
@@ -21,13 +20,24 @@ PREFIXES = {Kind.RECEIPT_TAX_INVOICE: "INV", Kind.RECEIPT: "RC", Kind.CREDIT_NOT
 VAT_RATE_BP = 700
 
 
-def _next_number(enterprise, kind: Kind, issued_at: datetime) -> str:
+def _next_numbers(enterprise_id: int, kind: Kind, issued_at: datetime, count: int = 1) -> list[str]:
+    """The next `count` running numbers of the seller's series of `kind` for the Buddhist year of
+    `issued_at`, taken together (one statement, which locks the series' row until commit)."""
     year = to_local(issued_at).year + 543
     prefix = PREFIXES[kind]
-    series, _created = DocumentSeries.objects.get_or_create(enterprise=enterprise, prefix=prefix, year=year)
-    DocumentSeries.objects.filter(pk=series.pk).update(last_number=F("last_number") + 1)  # locks the row
-    number = DocumentSeries.objects.values_list("last_number", flat=True).get(pk=series.pk)
-    return f"{prefix}{year}-{number:06d}"
+    table = connection.ops.quote_name(DocumentSeries._meta.db_table)
+    sql = (
+        f"UPDATE {table} SET last_number = last_number + %s "  # noqa: S608
+        "WHERE enterprise_id = %s AND prefix = %s AND year = %s RETURNING last_number"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [count, enterprise_id, prefix, year])
+        row = cursor.fetchone()
+        if row is None:  # the seller's first document of the kind this year
+            DocumentSeries.objects.get_or_create(enterprise_id=enterprise_id, prefix=prefix, year=year)
+            cursor.execute(sql, [count, enterprise_id, prefix, year])
+            row = cursor.fetchone()
+    return [f"{prefix}{year}-{number:06d}" for number in range(row[0] - count + 1, row[0] + 1)]
 
 
 def _area_address(
@@ -70,8 +80,8 @@ def _buyer(order) -> Party:
     )
 
 
-def _store(order, document: Document, original=None) -> TaxDocument:
-    return TaxDocument.objects.create(
+def _document_row(order, document: Document, original=None) -> TaxDocument:
+    return TaxDocument(
         enterprise=order.enterprise,
         kind=document.kind.value,
         title=document.title,
@@ -87,28 +97,59 @@ def _store(order, document: Document, original=None) -> TaxDocument:
     )
 
 
+def _store(order, document: Document, original=None) -> TaxDocument:
+    stored = _document_row(order, document, original)
+    stored.save(force_insert=True)
+    return stored
+
+
 def issue_receipt(*, order) -> TaxDocument:
     """The paid order's receipt, once: issuing again returns the one already issued."""
-    existing = TaxDocument.objects.filter(order_uid=order.uid, original__isnull=True).first()
-    if existing:
-        return existing
-    kind = Kind.RECEIPT_TAX_INVOICE if order.enterprise.vat_registered else Kind.RECEIPT
-    lines = [Line(line.name, line.quantity, line.unit_price_minor) for line in order.lines.all()]
-    if order.shipping_minor:
-        lines.append(Line("ค่าจัดส่ง", 1, order.shipping_minor))
+    return issue_receipts([order])[0]
+
+
+@transaction.atomic
+def issue_receipts(orders) -> list[TaxDocument]:
+    """Each paid order's receipt, once (those already issued are returned as they are), numbered
+    per seller and written together; `orders` carry their enterprise (and their lines, prefetched,
+    to save a query)."""
+    issued = {
+        document.order_uid: document
+        for document in TaxDocument.objects.filter(order_uid__in=[o.uid for o in orders], original__isnull=True)
+    }
+    todo = [order for order in orders if order.uid not in issued]
     issued_at = timezone.now()
-    with transaction.atomic():
+    kinds = {order.pk: _receipt_kind(order.enterprise) for order in todo}
+    numbers: dict[int, list[str]] = {}
+    # Series in one order (seller, then kind), so two batches at once never wait on each other in a cycle.
+    for enterprise_id, kind in sorted({(order.enterprise_id, kinds[order.pk]) for order in todo}):
+        mine = [order for order in todo if order.enterprise_id == enterprise_id and kinds[order.pk] == kind]
+        for order, number in zip(mine, _next_numbers(enterprise_id, kind, issued_at, len(mine)), strict=True):
+            numbers[order.pk] = number
+    sellers = {order.enterprise_id: _seller(order.enterprise) for order in todo}
+    documents = []
+    for order in todo:
+        items = [Line(line.name, line.quantity, line.unit_price_minor) for line in order.lines.all()]
+        if order.shipping_minor:
+            items.append(Line("ค่าจัดส่ง", 1, order.shipping_minor))
+        registered = order.enterprise.vat_registered
         document = Document(
-            kind=kind,
-            number=_next_number(order.enterprise, kind, issued_at),
+            kind=kinds[order.pk],
+            number=numbers[order.pk],
             issued_at=issued_at,
-            seller=_seller(order.enterprise),
+            seller=sellers[order.enterprise_id],
             buyer=_buyer(order),
-            lines=tuple(lines),
-            vat_rate_bp=VAT_RATE_BP if order.enterprise.vat_registered else 0,
+            lines=tuple(items),
+            vat_rate_bp=VAT_RATE_BP if registered else 0,
             notes=(f"คำสั่งซื้อ {order.channel_order_number}",),
         )
-        return _store(order, document)
+        documents.append(_document_row(order, document))
+    issued.update((document.order_uid, document) for document in TaxDocument.objects.bulk_create(documents))
+    return [issued[order.uid] for order in orders]
+
+
+def _receipt_kind(enterprise) -> Kind:
+    return Kind.RECEIPT_TAX_INVOICE if enterprise.vat_registered else Kind.RECEIPT
 
 
 def issue_credit_note(*, order, amount_minor: int, reason: str) -> TaxDocument | None:
@@ -121,7 +162,7 @@ def issue_credit_note(*, order, amount_minor: int, reason: str) -> TaxDocument |
     with transaction.atomic():
         document = Document(
             kind=Kind.CREDIT_NOTE,
-            number=_next_number(order.enterprise, Kind.CREDIT_NOTE, issued_at),
+            number=_next_numbers(order.enterprise_id, Kind.CREDIT_NOTE, issued_at)[0],
             issued_at=issued_at,
             seller=_seller(order.enterprise),
             buyer=_buyer(order),

@@ -126,21 +126,82 @@ def _signature(legs) -> Counter:
     return Counter((leg.kind, leg.debit, leg.credit, leg.amount_satang) for leg in legs)
 
 
-def _posted_legs(entry: Entry) -> list[Leg]:
-    rows = entry.transfers.values_list("kind", "debit__code", "credit__code", "amount_satang")
-    return [Leg(*row) for row in rows]
+@dataclass(frozen=True)
+class Posting:
+    """One journal entry to post: its idempotency key, kind, legs and labels."""
+
+    key: str
+    kind: str
+    legs: tuple[Leg, ...]
+    reference: str = ""
+    memo: str = ""
+    enterprise: object = None  # an Enterprise, its id, or None
 
 
-def _existing(key: str, kind: str, legs: Sequence[Leg]) -> Entry | None:
-    entry = Entry.objects.filter(key=key).first()
-    if entry is None:
-        return None
-    if entry.kind != kind or _signature(_posted_legs(entry)) != _signature(legs):
-        raise LedgerError(_("คีย์ %(key)s ถูกใช้บันทึกรายการที่มียอดต่างกันแล้ว รายการแก้ไขต้องใช้คีย์ใหม่") % {"key": key})
-    return entry
+def _posted_legs(entries: Sequence[Entry]) -> dict[int, list[Leg]]:
+    """The legs of each of `entries`, by entry id (one query)."""
+    rows = Transfer.objects.filter(entry__in=entries).values_list(
+        "entry_id", "kind", "debit__code", "credit__code", "amount_satang"
+    )
+    legs: dict[int, list[Leg]] = {entry.pk: [] for entry in entries}
+    for entry_id, *leg in rows:
+        legs[entry_id].append(Leg(*leg))
+    return legs
+
+
+def _existing(postings: Sequence[Posting]) -> dict[str, Entry]:
+    """The entries already posted under the postings' keys, by key; LedgerError if one of them was
+    posted with another kind or other legs."""
+    found = {entry.key: entry for entry in Entry.objects.filter(key__in=[p.key for p in postings])}
+    if found:
+        posted = _posted_legs(list(found.values()))
+        for posting in postings:
+            entry = found.get(posting.key)
+            if entry and (entry.kind != posting.kind or _signature(posted[entry.pk]) != _signature(posting.legs)):
+                raise LedgerError(
+                    _("คีย์ %(key)s ถูกใช้บันทึกรายการที่มียอดต่างกันแล้ว รายการแก้ไขต้องใช้คีย์ใหม่") % {"key": posting.key}
+                )
+    return found
 
 
 @transaction.atomic
+def post_many(postings: Sequence[Posting]) -> list[Entry]:
+    """Posts every posting in one transaction (one insert for all entries, one for all their
+    transfers) and returns their entries in order; a key posted before returns its entry and
+    posts nothing."""
+    postings = [
+        Posting(p.key, p.kind, tuple(p.legs), p.reference[:64], p.memo[:255], p.enterprise) for p in postings
+    ]
+    for posting in postings:
+        _check(key=posting.key, kind=posting.kind, legs=posting.legs)
+    if len({p.key for p in postings}) != len(postings):
+        raise LedgerError(_("คีย์กันซ้ำซ้ำกันในชุดเดียวกัน"))
+    for attempt in range(2):
+        found = _existing(postings)
+        new = [p for p in postings if p.key not in found]
+        accounts = _accounts(code for p in new for leg in p.legs for code in (leg.debit, leg.credit))
+        try:
+            with transaction.atomic():
+                entries = Entry.objects.bulk_create(
+                    Entry(key=p.key, kind=p.kind, reference=p.reference, memo=p.memo,
+                          enterprise_id=None if p.enterprise is None else _pk(p.enterprise))
+                    for p in new
+                )  # fmt: skip
+            break
+        except IntegrityError:
+            # A concurrent posting of one of the keys committed first: read it back once more.
+            if attempt:
+                raise
+    Transfer.objects.bulk_create(
+        Transfer(entry=entry, kind=leg.kind, debit=accounts[leg.debit], credit=accounts[leg.credit],
+                 amount_satang=leg.amount_satang)
+        for entry, posting in zip(entries, new, strict=True)
+        for leg in posting.legs
+    )  # fmt: skip
+    found.update((entry.key, entry) for entry in entries)
+    return [found[p.key] for p in postings]
+
+
 def post(
     *,
     key: str,
@@ -151,33 +212,7 @@ def post(
     enterprise=None,
 ) -> Entry:
     """Posts one journal entry of `legs`, or returns the entry already posted under `key`."""
-    legs = list(legs)
-    _check(key=key, kind=kind, legs=legs)
-    if found := _existing(key, kind, legs):
-        return found
-    accounts = _accounts([leg.debit for leg in legs] + [leg.credit for leg in legs])
-    try:
-        with transaction.atomic():
-            entry = Entry.objects.create(
-                key=key, kind=kind, reference=reference[:64], memo=memo[:255], enterprise=enterprise
-            )
-    except IntegrityError:
-        # A concurrent posting of the same key committed first: it must be the same posting.
-        found = _existing(key, kind, legs)
-        if found is None:
-            raise
-        return found
-    Transfer.objects.bulk_create(
-        Transfer(
-            entry=entry,
-            kind=leg.kind,
-            debit=accounts[leg.debit],
-            credit=accounts[leg.credit],
-            amount_satang=leg.amount_satang,
-        )
-        for leg in legs
-    )
-    return entry
+    return post_many([Posting(key, kind, tuple(legs), reference, memo, enterprise)])[0]
 
 
 def _amount(value, what: str) -> int:
@@ -186,7 +221,7 @@ def _amount(value, what: str) -> int:
     return value
 
 
-def record_payment(
+def payment_posting(
     *,
     key: str,
     enterprise,
@@ -198,9 +233,9 @@ def record_payment(
     channel_fee_satang: int = 0,
     reference: str = "",
 ) -> Entry:
-    """A buyer paid an order of `enterprise`: `gross_satang` (VAT included) reached `source`
-    ("bank" for PromptPay on the storefront, "channel:<code>" for a marketplace that pays Talat
-    later). The fees are taken from what the SME earns."""
+    """The posting for a buyer who paid an order of `enterprise`: `gross_satang` (VAT included)
+    reached `source` ("bank" for PromptPay on the storefront, "channel:<code>" for a marketplace
+    that pays Talat later). The fees are taken from what the SME earns."""
     gross = _amount(gross_satang, _("ยอดชำระ"))
     vat = _amount(vat_satang, _("ภาษีมูลค่าเพิ่ม"))
     platform_fee = _amount(platform_fee_satang, _("ค่าธรรมเนียมแพลตฟอร์ม"))
@@ -224,13 +259,13 @@ def record_payment(
         Leg(TransferKind.PAYMENT_FEE, revenue, BANK, payment_fee),
         Leg(TransferKind.CHANNEL_FEE, revenue, source, channel_fee),
     ]
-    return post(
-        key=key,
-        kind=EntryKind.PAYMENT,
-        legs=[leg for leg in legs if leg.amount_satang > 0],
-        reference=reference,
-        enterprise=enterprise,
-    )
+    legs = tuple(leg for leg in legs if leg.amount_satang > 0)
+    return Posting(key, EntryKind.PAYMENT, legs, reference, enterprise=enterprise)
+
+
+def record_payment(**posting) -> Entry:
+    """Posts `payment_posting(**posting)`."""
+    return post_many([payment_posting(**posting)])[0]
 
 
 def record_unmatched_receipt(*, key: str, amount_satang: int, reference: str = "") -> Entry:
@@ -263,8 +298,8 @@ def _out_of_suspense(*, key: str, kind: str, amount_satang: int, reference: str)
     locked so that two resolutions at once cannot both take the same money."""
     legs = [Leg(kind, SUSPENSE, BANK, amount_satang)]
     _check(key=key, kind=EntryKind.SUSPENSE, legs=legs)
-    if found := _existing(key, EntryKind.SUSPENSE, legs):
-        return found
+    if found := _existing([Posting(key, EntryKind.SUSPENSE, tuple(legs))]):
+        return found[key]
     account = Account.objects.select_for_update().filter(code=SUSPENSE).first()
     held = _balances([account])[account.pk] if account else 0
     if amount_satang > held:
@@ -334,8 +369,8 @@ def record_refund(
         Leg(TransferKind.REFUND, vat_code, BANK, vat),
     ]
     legs = [leg for leg in legs if leg.amount_satang > 0]
-    if found := _existing(key, EntryKind.REFUND, legs):
-        return found
+    if found := _existing([Posting(key, EntryKind.REFUND, tuple(legs))]):
+        return found[key]
     balances = {account.code: balance for account, balance in _locked_balances([_pk(enterprise)])}
     if gross - vat > balances.get(revenue, 0) + fee_back or vat > balances.get(vat_code, 0):
         raise LedgerError(

@@ -9,12 +9,14 @@ from datetime import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from talat.catalog.models import Variant
 from talat.catalog.services import stock
 from talat.core import audit
+from talat.core.sql import update_rows
 from talat.invoicing import services as invoicing
 from talat.invoicing.documents import extract_vat, format_satang
 from talat.invoicing.services import VAT_RATE_BP
@@ -75,12 +77,12 @@ def _record(
         order=order, from_status=from_status, to_status=to_status, actor=actor, note=note[:300],
         amount_minor=amount_minor,
     )  # fmt: skip
-    audit.append(
-        "order.status",
-        actor=actor,
-        refs={"order": str(order.uid), "from": from_status, "to": to_status, "amount_minor": amount_minor},
-    )
+    audit.append("order.status", actor=actor, refs=_status_refs(order, from_status, amount_minor))
     return event
+
+
+def _status_refs(order: Order, from_status: str, amount_minor: int = 0) -> dict:
+    return {"order": str(order.uid), "from": from_status, "to": order.status, "amount_minor": amount_minor}
 
 
 def accept_order(
@@ -167,6 +169,10 @@ def record_unfillable(*, reason: str, lines: Sequence[Wanted] = (), currency: st
 
 
 def _post_payment(order: Order, *, source: str, payment_fee_minor: int = 0) -> None:
+    ledger.post_many([_payment_posting(order, source=source, payment_fee_minor=payment_fee_minor)])
+
+
+def _payment_posting(order: Order, *, source: str, payment_fee_minor: int = 0) -> ledger.Posting:
     """The sale in the ledger (THB only: a marketplace order in another currency is converted at
     the Bank of Thailand rate of its day)."""
     gross, vat = order.total_minor, order.vat_minor
@@ -176,7 +182,7 @@ def _post_payment(order: Order, *, source: str, payment_fee_minor: int = 0) -> N
     channel_fee = 0
     if source.startswith("channel:"):
         channel_fee = fee(gross, settings.TALAT_CHANNELS.get(order.channel, {}).get("fee_bp", 0))
-    ledger.record_payment(
+    return ledger.payment_posting(
         key=f"payment:{order.uid}",
         enterprise=order.enterprise,
         source=source,
@@ -208,15 +214,66 @@ def _stock_lines(order: Order) -> list[stock.Line]:
     return [stock.Line(line.variant_id, line.quantity) for line in order.lines.all()]
 
 
+@dataclass(frozen=True)
+class Paid:
+    """An order to mark paid: the bank's fee on its share of the payment, and when it was paid."""
+
+    order: Order
+    payment_fee_minor: int = 0
+    paid_at: datetime | None = None
+
+
 def mark_paid(
     *, order: Order, source: str = "bank", payment_fee_minor: int = 0, paid_at=None, actor=None
 ) -> Order:
-    with transaction.atomic():
-        locked = _move(order, OrderStatus.PAID, actor=actor, paid_at=paid_at or timezone.now())
-        _post_payment(locked, source=source, payment_fee_minor=payment_fee_minor)
-        invoicing.issue_receipt(order=locked)
+    mark_paid_many([Paid(order, payment_fee_minor, paid_at)], source=source, actor=actor)
     order.refresh_from_db()
     return order
+
+
+@transaction.atomic
+def mark_paid_many(paid: Sequence[Paid], *, source: str = "bank", actor=None) -> list[Order]:
+    """Marks the orders paid together, all or nothing (IllegalTransition if one cannot move): one
+    statement each for the orders, their events, their ledger entries and transfers, their receipts
+    and their audit entries, whatever their number. Returns the orders as now stored."""
+    if not paid:
+        return []
+    locked = {
+        order.pk: order
+        for order in Order.objects.select_for_update(of=("self",))
+        .select_related("enterprise")
+        .filter(pk__in=[item.order.pk for item in paid])
+        .order_by("pk")
+    }
+    now = timezone.now()
+    for item in paid:
+        order = locked[item.order.pk]
+        if OrderStatus.PAID not in TRANSITIONS[order.status]:
+            raise IllegalTransition(order, OrderStatus.PAID)
+        order.previous_status = order.status
+        order.status, order.paid_at, order.updated_at = OrderStatus.PAID, item.paid_at or now, now
+    orders = [locked[item.order.pk] for item in paid]
+    update_rows(Order, ("status", "paid_at", "updated_at"), [(o.pk, o.status, o.paid_at, o.updated_at) for o in orders])
+    OrderEvent.objects.bulk_create(
+        OrderEvent(order=order, from_status=order.previous_status, to_status=order.status, actor=actor, at=now)
+        for order in orders
+    )
+    ledger.post_many(
+        [
+            _payment_posting(order, source=source, payment_fee_minor=item.payment_fee_minor)
+            for order, item in zip(orders, paid, strict=True)
+        ]
+    )
+    prefetch_related_objects(orders, "lines")
+    invoicing.issue_receipts(orders)
+    # Last, so the audit log's lock is held only until the commit that follows.
+    audit.append_many(
+        [
+            audit.Event("order.status", _status_refs(order, order.previous_status), {}, getattr(actor, "pk", actor))
+            for order in orders
+        ]
+    )
+    return orders
 
 
 def mark_packed(*, order: Order, actor=None) -> Order:

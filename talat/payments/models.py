@@ -42,6 +42,7 @@ class PaymentRequest(TimeStampedModel):
 
 
 class Outcome(models.TextChoices):
+    RECEIVED = "received", _("รอจับคู่กับคำสั่งซื้อ")
     MATCHED = "matched", _("ตรงกับคำสั่งซื้อ")
     WRONG_AMOUNT = "wrong_amount", _("ยอดเงินไม่ตรง")
     UNKNOWN_REFERENCE = "unknown_reference", _("ไม่พบเลขอ้างอิง")
@@ -57,19 +58,20 @@ class Resolution(models.TextChoices):
 class BankTransactionQuerySet(models.QuerySet):
     def unresolved(self):
         """Money held for review that still has something to return or apply."""
-        return self.exclude(outcome=Outcome.MATCHED).filter(
+        return self.exclude(outcome__in=(Outcome.MATCHED, Outcome.RECEIVED)).filter(
             amount_minor__gt=F("applied_minor") + F("returned_minor")
         )
 
     def resolved(self):
         """Money held for review that the finance desk has returned or applied in full."""
-        return self.exclude(outcome=Outcome.MATCHED).filter(
+        return self.exclude(outcome__in=(Outcome.MATCHED, Outcome.RECEIVED)).filter(
             amount_minor=F("applied_minor") + F("returned_minor")
         )
 
 
 class BankTransaction(models.Model):
-    """A credit the bank told Talat about, once per bank transaction however often it is notified.
+    """A credit the bank told Talat about, once per bank transaction however often it is notified:
+    recorded as received, then matched to its checkout in a batch with others.
     One that pays no order as it stands is held (in the ledger's suspense account) until the
     finance desk returns it to the payer or applies it to the checkout; applying an overpayment
     leaves the excess to return."""
@@ -118,7 +120,7 @@ class BankTransaction(models.Model):
     @property
     def to_return_minor(self) -> int:
         """What is still held for the payer: all of it until resolved, the excess once applied."""
-        if self.outcome == Outcome.MATCHED:
+        if self.outcome in (Outcome.MATCHED, Outcome.RECEIVED):
             return 0
         return self.amount_minor - self.applied_minor - self.returned_minor
 

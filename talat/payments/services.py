@@ -4,16 +4,18 @@ the ledger's suspense account until the finance desk returns or applies them), a
 statement reconciled against what Talat recorded."""
 
 import secrets
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from talat.core import audit
+from talat.core.sql import update_rows
 from talat.invoicing.documents import format_satang
 from talat.ledger import services as ledger
 from talat.orders import services as orders
@@ -59,10 +61,24 @@ class Received:
     duplicate: bool
 
 
+BATCH = 500  # bank transactions matched in one transaction
+DRAINER_LOCK = 0x7A1A7_0001  # PostgreSQL advisory lock held by whoever is matching the inbox
+
+
 def receive_notification(notification: Notification) -> Received:
-    """Records a verified bank notification once and acts on it once. A duplicate (the same bank
-    transaction again) changes nothing; a payment of the wrong amount, for an unknown reference,
-    for a checkout already paid or no longer payable is held for review, never marked paid."""
+    """Records a verified bank notification once (`record`), then matches what is waiting
+    (`match_received`). Returns the transaction as it stands: matched by now, unless another
+    worker was already matching and will reach it in its next batch."""
+    received = record(notification)
+    if received.transaction.outcome == Outcome.RECEIVED:
+        match_received()
+        received.transaction.refresh_from_db()
+    return received
+
+
+def record(notification: Notification) -> Received:
+    """Writes the notification to the inbox (a BankTransaction waiting to be matched), once per
+    bank transaction: a duplicate changes nothing but its count."""
     try:
         with transaction.atomic():
             recorded = BankTransaction.objects.create(
@@ -73,9 +89,8 @@ def receive_notification(notification: Notification) -> Received:
                 reference_2=notification.reference_2,
                 payer_name=notification.payer_name,
                 paid_at=notification.paid_at,
-                outcome=Outcome.UNKNOWN_REFERENCE,
+                outcome=Outcome.RECEIVED,
             )
-            _match(recorded)
             return Received(recorded, duplicate=False)
     except IntegrityError:
         again = BankTransaction.objects.filter(transaction_id=notification.transaction_id).first()
@@ -85,9 +100,95 @@ def receive_notification(notification: Notification) -> Received:
         return Received(again, duplicate=True)
 
 
+def match_received(*, batch: int = BATCH) -> int:
+    """Matches the inbox in batches until it is empty; returns how many were matched here. On
+    PostgreSQL one worker matches at a time (an advisory lock): a caller that finds it taken
+    returns at once, since the worker holding it looks again before it lets go. Many
+    notifications arriving together are thus matched together, a few statements per batch."""
+    done = 0
+    while True:
+        with _drainer() as mine:
+            if not mine:
+                return done
+            while matched := _match_batch(batch):
+                done += matched
+        if not BankTransaction.objects.filter(outcome=Outcome.RECEIVED).exists():
+            return done
+
+
+@contextmanager
+def _drainer():
+    if connection.vendor != "postgresql":
+        yield True  # SQLite: one writer at a time anyway
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [DRAINER_LOCK])
+        mine = cursor.fetchone()[0]
+    try:
+        yield mine
+    finally:
+        if mine:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [DRAINER_LOCK])
+
+
+@transaction.atomic
+def _match_batch(limit: int) -> int:
+    """Matches up to `limit` waiting transactions, oldest first. Clean matches (the right amount for
+    a checkout whose orders all await payment) are paid together; anything else goes through
+    `_match` one by one, held for review."""
+    waiting = list(
+        BankTransaction.objects.select_for_update(skip_locked=True)
+        .filter(outcome=Outcome.RECEIVED)
+        .order_by("pk")[:limit]
+    )
+    if not waiting:
+        return 0
+    payments = {
+        payment.reference_1: payment
+        for payment in PaymentRequest.objects.select_for_update()
+        .filter(reference_1__in={t.reference_1 for t in waiting})
+        .order_by("pk")
+    }
+    payable = _payable(payments.values())
+    clean, rest, taken = [], [], set()
+    for recorded in waiting:
+        payment = payments.get(recorded.reference_1)
+        if payment is not None and payment.pk in payable and payment.pk not in taken and (
+            recorded.amount_minor == payment.amount_minor
+        ):
+            taken.add(payment.pk)
+            recorded.payment, recorded.outcome = payment, Outcome.MATCHED
+            clean.append(recorded)
+        else:
+            rest.append(recorded)
+    if clean:
+        _pay_many([(t.payment, t.paid_at) for t in clean])
+        update_rows(BankTransaction, ("payment", "outcome"), [(t.pk, t.payment_id, t.outcome) for t in clean])
+    for recorded in rest:
+        _match(recorded)
+    return len(waiting)
+
+
+def _payable(payments) -> set[int]:
+    """Which of the (locked) payment requests are pending with every order awaiting payment; their
+    orders are locked too, so no cancellation slips in before they are marked paid."""
+    pending = [p.pk for p in payments if p.status == PaymentStatus.PENDING]
+    through = PaymentRequest.orders.through.objects.filter(paymentrequest_id__in=pending)
+    orders = Order.objects.select_for_update().filter(pk__in=through.values("order_id")).order_by("pk")
+    statuses = dict(orders.values_list("pk", "status"))
+    payable = set(pending)
+    for payment_id, order_id in through.values_list("paymentrequest_id", "order_id"):
+        if statuses[order_id] != OrderStatus.AWAITING_PAYMENT:
+            payable.discard(payment_id)
+    return payable
+
+
 def _match(recorded: BankTransaction) -> None:
     payment = PaymentRequest.objects.select_for_update().filter(reference_1=recorded.reference_1).first()
     if payment is None:
+        recorded.outcome = Outcome.UNKNOWN_REFERENCE
+        recorded.save(update_fields=["outcome"])
         _hold(recorded)
         return
     recorded.payment = payment
@@ -127,18 +228,37 @@ def _hold(recorded: BankTransaction) -> None:
 
 
 def _pay(payment: PaymentRequest, *, paid_at, actor=None) -> None:
-    """Marks every order of the checkout paid from the bank, and the payment request paid."""
-    fee_left = orders.fee(payment.amount_minor, settings.TALAT_BANK_FEE_BP)
-    paid = list(payment.orders.order_by("pk"))
-    for index, order in enumerate(paid):
-        # The bank's fee is shared by the orders in proportion; the last takes the remainder.
-        share = (
-            fee_left if index == len(paid) - 1 else orders.fee(order.total_minor, settings.TALAT_BANK_FEE_BP)
-        )
-        fee_left -= share
-        orders.mark_paid(order=order, source="bank", payment_fee_minor=share, paid_at=paid_at, actor=actor)
-    payment.status, payment.paid_at, payment.review_reason = PaymentStatus.PAID, paid_at, ""
-    payment.save(update_fields=["status", "paid_at", "review_reason", "updated_at"])
+    _pay_many([(payment, paid_at)], actor=actor)
+
+
+def _pay_many(payments: list[tuple[PaymentRequest, object]], *, actor=None) -> None:
+    """Marks every order of each checkout paid from the bank (together), and the payment requests
+    paid. The bank's fee on a payment is shared by its orders in proportion; the last takes the
+    remainder."""
+    through = PaymentRequest.orders.through.objects.filter(paymentrequest__in=[p for p, _at in payments])
+    orders_of: dict[int, list[Order]] = {}
+    for link in through.select_related("order").order_by("order_id"):
+        orders_of.setdefault(link.paymentrequest_id, []).append(link.order)
+    paid = []
+    for payment, paid_at in payments:
+        fee_left = orders.fee(payment.amount_minor, settings.TALAT_BANK_FEE_BP)
+        mine = orders_of.get(payment.pk, [])
+        for index, order in enumerate(mine):
+            last = index == len(mine) - 1
+            share = fee_left if last else orders.fee(order.total_minor, settings.TALAT_BANK_FEE_BP)
+            fee_left -= share
+            paid.append(orders.Paid(order, share, paid_at))
+    orders.mark_paid_many(paid, source="bank", actor=actor)
+    now = timezone.now()
+    for payment, paid_at in payments:
+        payment.status, payment.paid_at, payment.review_reason, payment.updated_at = (
+            PaymentStatus.PAID, paid_at, "", now
+        )  # fmt: skip
+    update_rows(
+        PaymentRequest,
+        ("status", "paid_at", "review_reason", "updated_at"),
+        [(p.pk, p.status, p.paid_at, p.review_reason, p.updated_at) for p, _at in payments],
+    )
 
 
 # The finance desk resolves what was held: the money goes back to the payer, or an overpayment pays
@@ -156,6 +276,8 @@ def _locked(transaction: BankTransaction, note: str) -> BankTransaction:
         locked.payment = PaymentRequest.objects.select_for_update().get(pk=locked.payment_id)
     if locked.outcome == Outcome.MATCHED:
         raise ValidationError(_("รายการนี้ตรงกับคำสั่งซื้อแล้ว ไม่มีเงินต้องจัดการ"), code="matched")
+    if locked.outcome == Outcome.RECEIVED:
+        raise ValidationError(_("รายการนี้ยังรอจับคู่กับคำสั่งซื้อ กรุณาลองใหม่อีกครั้ง"), code="received")
     if locked.to_return_minor == 0:
         raise _already_resolved(locked)
     if not note.strip() or len(note) > NOTE_MAX:
