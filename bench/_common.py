@@ -62,3 +62,27 @@ def throwaway_database(test_name):
     else:  # a name of its own, so a test suite running on the same server is never clobbered
         settings_dict.setdefault("TEST", {})["NAME"] = test_name
     return setup_databases(verbosity=0, interactive=False, serialized_aliases=set())
+
+
+def server_cpu_seconds():
+    """CPU seconds (user + system) used so far by every PostgreSQL server process on this machine
+    (backends, WAL writer, checkpointer), from /proc: those running, plus the ended ones the server
+    has reaped (its children's time). None when none is visible (a server elsewhere, or no /proc)."""
+    ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    total, seen = 0, False
+    try:
+        pids = [name for name in os.listdir("/proc") if name.isdigit()]
+    except OSError:
+        return None
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as handle:
+                stat = handle.read()
+        except OSError:
+            continue
+        name = stat[stat.index("(") + 1 : stat.rindex(")")]
+        if name == "postgres" or name.startswith("postgres:"):
+            fields = stat[stat.rindex(")") + 2 :].split()
+            total += sum(int(value) for value in fields[11:15])  # utime, stime, cutime, cstime
+            seen = True
+    return total / ticks if seen else None

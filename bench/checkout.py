@@ -56,7 +56,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests.* lives
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
 
 import django  # noqa: E402
-from _common import percentile, print_header, print_table, throwaway_database  # noqa: E402
+from _common import percentile, print_header, print_table, server_cpu_seconds, throwaway_database  # noqa: E402
 from stock import hammer  # noqa: E402
 
 RUNS = 3
@@ -531,23 +531,23 @@ def run(connection, orders, threads):
 
     rates = {"e2e": [], "checkout": [], "notify": []}
     latencies = {key: [] for key in rates}
+    server = {key: [] for key in rates}  # PostgreSQL's CPU seconds per order, where visible
     cpu = {key: [] for key in rates}
     paid_ids = []
     for run_number in range(RUNS):
         vacuum(connection)
-        elapsed, used, results = hammer(
-            threads, end_to_end(variant_ids, orders, threads, bank, f"e2e-{run_number}")
+        elapsed, used, results = timed(
+            threads, end_to_end(variant_ids, orders, threads, bank, f"e2e-{run_number}"), server, "e2e"
         )
         record(rates, latencies, cpu, "e2e", elapsed, used, results)
         paid_ids += [pk for _l, ids in results for pk in ids]
-        elapsed, used, results = hammer(
-            threads, checkouts_only(variant_ids, orders, threads, f"checkout-{run_number}")
-        )
+        work = checkouts_only(variant_ids, orders, threads, f"checkout-{run_number}")
+        elapsed, used, results = timed(threads, work, server, "checkout")
         record(rates, latencies, cpu, "checkout", elapsed, used, results)
         payments = [payment for _l, made_here in results for payment in made_here]
         bodies = [bank_body(bank, payment) for payment in payments]  # the bank's work, before the clock
         random.Random(run_number).shuffle(bodies)
-        elapsed, used, results = hammer(threads, notifications_only(bodies, threads))
+        elapsed, used, results = timed(threads, notifications_only(bodies, threads), server, "notify")
         record(rates, latencies, cpu, "notify", elapsed, used, results)
         made += 2 * orders
         print(
@@ -567,6 +567,7 @@ def run(connection, orders, threads):
         (labels[key], f"{orders:,}", threads, f"{statistics.median(rates[key]):,.0f}/s",
          f"{min(rates[key]):,.0f} – {max(rates[key]):,.0f}/s", ms(statistics.median(latencies[key])),
          ms(percentile(latencies[key], 0.95)), ms(statistics.median(cpu[key]) * 1e9),
+         ms(statistics.median(server[key]) * 1e9) if server[key] else "-",
          target if key == "e2e" else "")
         for key in rates
     ]  # fmt: skip
@@ -581,7 +582,7 @@ def run(connection, orders, threads):
                 (f"baseline: pgbench TPC-B-like (built-in tpcb-like, scale {threads}; C client, no Python)",
                  f"{PGBENCH_TRANSACTIONS:,}", threads, f"{statistics.median(tps):,.0f}/s",
                  f"{min(tps):,.0f} – {max(tps):,.0f}/s",
-                 f"{statistics.median(lat for _t, lat in results):,.2f} ms (mean)", "-", "-",
+                 f"{statistics.median(lat for _t, lat in results):,.2f} ms (mean)", "-", "-", "-",
                  f"checkout to paid = {e2e / statistics.median(tps):.1%} of it")
             )  # fmt: skip
     else:
@@ -589,10 +590,11 @@ def run(connection, orders, threads):
     print_table(
         f"Orders a second ({RUNS} runs per row; one SKU per order; latency = one order in one thread, "
         "all runs; "
+        "server CPU / op = CPU time of PostgreSQL's processes on this machine per order; "
         "process CPU / op = this Python process's CPU time, all threads, per order: near 1 / rate means "
         "the threads are bound by the GIL)",
         ("measurement", "per run", "threads", "rate (median)", "run rates (min – max)", "median", "p95",
-         "process CPU / op", "target / comparison"),
+         "process CPU / op", "server CPU / op", "target / comparison"),
         rows,
     )  # fmt: skip
     print_table(
@@ -604,6 +606,16 @@ def run(connection, orders, threads):
         print(f"\n{baseline}")
     print(f"load average at the end: {os.getloadavg()[0]:.2f}")
     return print_checks(checks(made, paid_ids))
+
+
+def timed(threads, work, server, key):
+    """hammer(threads, work), noting PostgreSQL's CPU seconds per order in server[key]."""
+    before = server_cpu_seconds()
+    elapsed, used, results = hammer(threads, work)
+    after = server_cpu_seconds()
+    if before is not None and after is not None:
+        server[key].append((after - before) / sum(len(latencies) for latencies, _x in results))
+    return elapsed, used, results
 
 
 def record(rates, latencies, cpu, key, elapsed, used, results):

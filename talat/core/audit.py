@@ -17,7 +17,9 @@ import base64
 import functools
 import json
 import struct
+import threading
 from collections.abc import Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -145,9 +147,36 @@ def append_many(
     return entries
 
 
-def append(kind: str, *, actor=None, refs: dict | None = None, hashes: dict | None = None) -> AuditEntry:
+_collecting = threading.local()
+
+
+@contextmanager
+def collected():
+    """Inside the block, `append` queues its event (and returns None); at the block's end the
+    queued events are appended together with `append_many`, in the caller's transaction. Used
+    where several writes each log an entry, so the log's lock is taken once and held only from
+    the end of the block to the commit."""
+    if getattr(_collecting, "events", None) is not None:  # already collecting: one flush, outermost
+        yield
+        return
+    _collecting.events = []
+    try:
+        yield
+        events = _collecting.events
+    finally:
+        _collecting.events = None
+    append_many(events)
+
+
+def append(
+    kind: str, *, actor=None, refs: dict | None = None, hashes: dict | None = None
+) -> AuditEntry | None:
     actor_id = getattr(actor, "pk", actor)
-    return append_many([Event(kind, refs or {}, hashes or {}, actor_id)])[0]
+    event = Event(kind, refs or {}, hashes or {}, actor_id)
+    if getattr(_collecting, "events", None) is not None:
+        _collecting.events.append(event)
+        return None
+    return append_many([event])[0]
 
 
 def size() -> int:

@@ -113,10 +113,8 @@ def issue_receipts(orders) -> list[TaxDocument]:
     """Each paid order's receipt, once (those already issued are returned as they are), numbered
     per seller and written together; `orders` carry their enterprise (and their lines, prefetched,
     to save a query)."""
-    issued = {
-        document.order_uid: document
-        for document in TaxDocument.objects.filter(order_uid__in=[o.uid for o in orders], original__isnull=True)
-    }
+    receipts = TaxDocument.objects.filter(order_uid__in=[o.uid for o in orders], original__isnull=True)
+    issued = {document.order_uid: document for document in receipts}
     todo = [order for order in orders if order.uid not in issued]
     issued_at = timezone.now()
     kinds = {order.pk: _receipt_kind(order.enterprise) for order in todo}

@@ -157,7 +157,8 @@ def _existing(postings: Sequence[Posting]) -> dict[str, Entry]:
         posted = _posted_legs(list(found.values()))
         for posting in postings:
             entry = found.get(posting.key)
-            if entry and (entry.kind != posting.kind or _signature(posted[entry.pk]) != _signature(posting.legs)):
+            differs = entry and _signature(posted[entry.pk]) != _signature(posting.legs)
+            if entry and (entry.kind != posting.kind or differs):
                 raise LedgerError(
                     _("คีย์ %(key)s ถูกใช้บันทึกรายการที่มียอดต่างกันแล้ว รายการแก้ไขต้องใช้คีย์ใหม่") % {"key": posting.key}
                 )

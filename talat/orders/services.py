@@ -2,6 +2,7 @@
 reserves the stock in the same transaction, so an order exists only with its goods held for it;
 paying posts the sale to the ledger; every move is an OrderEvent and an audit-log entry."""
 
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -89,7 +90,7 @@ def accept_order(
     *,
     enterprise,
     channel: str,
-    channel_order_number: str,
+    channel_order_number: str | None,
     lines: Sequence[Wanted],
     buyer_name: str = "",
     buyer_email: str = "",
@@ -105,51 +106,67 @@ def accept_order(
 ) -> tuple[Order, bool]:
     """Records the order and reserves its stock, all or nothing; returns (order, created). The
     same channel order number again returns the order already recorded (duplicates from retried
-    pulls change nothing). A marketplace order arrives paid (the marketplace collected the money)
-    and is posted to the ledger at once; a storefront order waits for payment. Raises
-    stock.OutOfStock when any line cannot be held."""
+    pulls change nothing); with `channel_order_number` None Talat numbers the order itself (a
+    storefront order), which is new by construction. A marketplace order arrives paid (the
+    marketplace collected the money) and is posted to the ledger at once; a storefront order
+    waits for payment. Raises stock.OutOfStock when any line cannot be held."""
+    total = sum(line.quantity * line.unit_price_minor for line in lines) + shipping_minor
+    fields = dict(
+        enterprise=enterprise,
+        channel=channel,
+        channel_order_number=channel_order_number or order_number(),
+        status=status,
+        partner_status=partner_status,
+        buyer_name=buyer_name,
+        buyer_email=buyer_email,
+        buyer_phone=buyer_phone,
+        buyer_country=buyer_country,
+        shipping_method=shipping_method,
+        shipping_minor=shipping_minor,
+        currency=currency,
+        total_minor=total,
+        vat_minor=vat_included(total, registered=enterprise.vat_registered),
+        placed_at=placed_at or timezone.now(),
+        paid_at=timezone.now() if status == OrderStatus.PAID else None,
+        **(address or {}),
+    )
+    if channel_order_number is None:
+        with transaction.atomic(savepoint=False):
+            return _insert_order(fields, lines), True
     existing = Order.objects.filter(
         enterprise=enterprise, channel=channel, channel_order_number=channel_order_number
     )
     found = existing.first()
     if found:
         return found, False
-    total = sum(line.quantity * line.unit_price_minor for line in lines) + shipping_minor
     try:
         with transaction.atomic():
-            order = Order.objects.create(
-                enterprise=enterprise,
-                channel=channel,
-                channel_order_number=channel_order_number,
-                status=status,
-                partner_status=partner_status,
-                buyer_name=buyer_name,
-                buyer_email=buyer_email,
-                buyer_phone=buyer_phone,
-                buyer_country=buyer_country,
-                shipping_method=shipping_method,
-                shipping_minor=shipping_minor,
-                currency=currency,
-                total_minor=total,
-                vat_minor=vat_included(total, registered=enterprise.vat_registered),
-                placed_at=placed_at or timezone.now(),
-                paid_at=timezone.now() if status == OrderStatus.PAID else None,
-                **(address or {}),
-            )
-            _add_lines(order, lines)
-            stock.reserve(
-                [stock.Line(line.variant.pk, line.quantity) for line in lines],
-                reference=f"{channel}:{channel_order_number}",
-            )
-            _record(order, from_status="", to_status=status)
-            if status == OrderStatus.PAID:
-                _post_payment(order, source=f"channel:{channel}")
+            return _insert_order(fields, lines), True
     except IntegrityError:  # the same order accepted concurrently by another worker
         found = existing.first()
         if found is None:
             raise
         return found, False
-    return order, True
+
+
+def order_number() -> str:
+    """A new storefront order number: TL- and 10 random hexadecimal digits."""
+    return "TL-" + secrets.token_hex(5).upper()
+
+
+def _insert_order(fields: dict, lines: Sequence[Wanted]) -> Order:
+    order = Order(**fields)
+    order.save(force_insert=True)
+    _add_lines(order, lines)
+    stock.reserve(
+        [stock.Line(line.variant.pk, line.quantity) for line in lines],
+        reference=f"{order.channel}:{order.channel_order_number}",
+        savepoint=False,
+    )
+    _record(order, from_status="", to_status=order.status)
+    if order.status == OrderStatus.PAID:
+        _post_payment(order, source=f"channel:{order.channel}")
+    return order
 
 
 def record_unfillable(*, reason: str, lines: Sequence[Wanted] = (), currency: str = "THB", **order) -> Order:
@@ -251,12 +268,13 @@ def mark_paid_many(paid: Sequence[Paid], *, source: str = "bank", actor=None) ->
         if OrderStatus.PAID not in TRANSITIONS[order.status]:
             raise IllegalTransition(order, OrderStatus.PAID)
         order.previous_status = order.status
-        order.status, order.paid_at, order.updated_at = OrderStatus.PAID, item.paid_at or now, now
+        order.status, order.paid_at = OrderStatus.PAID, item.paid_at or now
     orders = [locked[item.order.pk] for item in paid]
-    update_rows(Order, ("status", "paid_at", "updated_at"), [(o.pk, o.status, o.paid_at, o.updated_at) for o in orders])
+    rows = [(order.pk, order.status, order.paid_at, now) for order in orders]
+    update_rows(Order, ("status", "paid_at", "updated_at"), rows)
     OrderEvent.objects.bulk_create(
-        OrderEvent(order=order, from_status=order.previous_status, to_status=order.status, actor=actor, at=now)
-        for order in orders
+        OrderEvent(order=o, from_status=o.previous_status, to_status=o.status, actor=actor, at=now)
+        for o in orders
     )
     ledger.post_many(
         [
@@ -267,11 +285,9 @@ def mark_paid_many(paid: Sequence[Paid], *, source: str = "bank", actor=None) ->
     prefetch_related_objects(orders, "lines")
     invoicing.issue_receipts(orders)
     # Last, so the audit log's lock is held only until the commit that follows.
+    actor_id = getattr(actor, "pk", actor)
     audit.append_many(
-        [
-            audit.Event("order.status", _status_refs(order, order.previous_status), {}, getattr(actor, "pk", actor))
-            for order in orders
-        ]
+        [audit.Event("order.status", _status_refs(o, o.previous_status), {}, actor_id) for o in orders]
     )
     return orders
 

@@ -51,7 +51,9 @@ def request_payment(*, orders_to_pay: list[Order]) -> PaymentRequest:
             biller_id=settings.TALAT_PROMPTPAY_BILLER_ID, reference_1=reference_1, amount_satang=amount
         ),
     )
-    payment.orders.set(orders_to_pay)
+    PaymentRequest.orders.through.objects.bulk_create(
+        PaymentRequest.orders.through(paymentrequest=payment, order=order) for order in orders_to_pay
+    )
     return payment
 
 
@@ -154,8 +156,11 @@ def _match_batch(limit: int) -> int:
     clean, rest, taken = [], [], set()
     for recorded in waiting:
         payment = payments.get(recorded.reference_1)
-        if payment is not None and payment.pk in payable and payment.pk not in taken and (
-            recorded.amount_minor == payment.amount_minor
+        if (
+            payment is not None
+            and payment.pk in payable
+            and payment.pk not in taken
+            and (recorded.amount_minor == payment.amount_minor)
         ):
             taken.add(payment.pk)
             recorded.payment, recorded.outcome = payment, Outcome.MATCHED

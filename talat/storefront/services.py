@@ -1,7 +1,6 @@
 """Turning a cart into orders and one PromptPay payment: an order per shop, each reserving its
 stock as it is accepted and carrying its own delivery fee, paid together by one QR."""
 
-import secrets
 from itertools import groupby
 
 from django.conf import settings
@@ -11,15 +10,12 @@ from django.utils.translation import gettext as _
 
 from talat.catalog.services.stock import OutOfStock
 from talat.channels import services as channels
+from talat.core import audit
 from talat.orders import services as orders
 from talat.orders.models import OrderStatus
 from talat.payments import services as payments
 from talat.payments.models import PaymentRequest
 from talat.storefront.cart import CartLine
-
-
-def _order_number() -> str:
-    return "TL-" + secrets.token_hex(5).upper()
 
 
 def place_orders(
@@ -42,13 +38,13 @@ def place_orders(
         raise ValidationError({"shipping_method": _("กรุณาเลือกวิธีจัดส่ง")})
     placed = []
     try:
-        with transaction.atomic():
+        with transaction.atomic(), audit.collected():
             for _enterprise_id, shop_lines in groupby(lines, key=lambda line: line.variant.enterprise_id):
                 shop_lines = list(shop_lines)
                 order, _created = orders.accept_order(
                     enterprise=shop_lines[0].variant.enterprise,
                     channel="storefront",
-                    channel_order_number=_order_number(),
+                    channel_order_number=None,
                     lines=[
                         orders.Wanted(line.variant, line.quantity, line.variant.price_satang)
                         for line in shop_lines
