@@ -269,6 +269,13 @@ def record_payment(**posting) -> Entry:
     return post_many([payment_posting(**posting)])[0]
 
 
+def charged(key: str, kind: str) -> int:
+    """What the entry posted under `key` moved in transfers of `kind` (0 when there is no such
+    entry): the fee actually charged on a payment, whatever the fee setting says today."""
+    total = Transfer.objects.filter(entry__key=key, kind=kind).aggregate(total=Sum("amount_satang"))["total"]
+    return total or 0
+
+
 def record_unmatched_receipt(*, key: str, amount_satang: int, reference: str = "") -> Entry:
     """Money reached the bank that pays no order as it stands (a wrong amount, a duplicate, an
     unknown reference, a cancelled order): Talat holds it for the payer in suspense until the

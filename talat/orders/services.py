@@ -23,6 +23,7 @@ from talat.invoicing.documents import extract_vat, format_satang
 from talat.invoicing.services import VAT_RATE_BP
 from talat.ledger import rates
 from talat.ledger import services as ledger
+from talat.ledger.models import TransferKind
 from talat.orders.models import (
     HOLDS_STOCK,
     REFUNDABLE,
@@ -348,8 +349,9 @@ def refund(*, order: Order, amount_minor: int | None = None, reason: str = "", a
         if locked.currency != "THB":
             raise ValidationError(_("คำสั่งซื้อจากช่องทางต่างประเทศคืนเงินผ่านช่องทางนั้น"), code="refund_currency")
         sequence = OrderEvent.objects.filter(order=locked, amount_minor__gt=0).count() + 1
-        # Talat's fee on the refunded part goes back to the shop (in proportion, exact in total).
-        platform_fee = fee(locked.total_minor, settings.TALAT_PLATFORM_FEE_BP)
+        # Talat's fee on the refunded part goes back to the shop (in proportion, exact in total):
+        # the fee charged when the order was paid, not what the setting says now.
+        platform_fee = ledger.charged(f"payment:{locked.uid}", TransferKind.PLATFORM_FEE)
         fee_back = (platform_fee * (locked.refunded_minor + amount)) // locked.total_minor - (
             platform_fee * locked.refunded_minor
         ) // locked.total_minor

@@ -100,6 +100,18 @@ def test_partial_then_full_refund_with_credit_notes(vat_shop):
     assert ledger.trial_balance().balanced and ledger.enterprise_balance(vat_shop) == 0
 
 
+def test_a_refund_gives_back_the_fee_charged_not_todays_fee(vat_shop, settings):
+    settings.TALAT_PLATFORM_FEE_BP = 300
+    order, _variant = checkout(vat_shop)  # ฿254: a 3 % fee of ฿7.62 when paid
+    orders.mark_paid(order=order)
+    settings.TALAT_PLATFORM_FEE_BP = 500  # the fee changes before the refund
+    orders.refund(order=order, amount_minor=12_700)  # half
+    assert ledger.balance("talat:platform_fee") == 762 - 381
+    orders.refund(order=order)
+    assert ledger.balance("talat:platform_fee") == 0
+    assert ledger.enterprise_balance(vat_shop) == 0 and ledger.trial_balance().balanced
+
+
 def test_cancelling_an_unpaid_order_gives_the_stock_back(vat_shop):
     order, variant = checkout(vat_shop)
     orders.cancel_order(order=order, reason="buyer_changed_mind")
