@@ -81,11 +81,29 @@ class Event:
 
 
 def _state() -> AuditLogState:
-    state = AuditLogState.objects.select_for_update().filter(pk=1).first()
-    if state is None:
-        AuditLogState.objects.get_or_create(pk=1)
-        state = AuditLogState.objects.select_for_update().get(pk=1)
-    return state
+    """The log's state row, locked until the transaction ends (created on first use). Plain SQL:
+    every append passes here."""
+    table = connection.ops.quote_name(AuditLogState._meta.db_table)
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    sql = f"SELECT size, policy_version, last_leaf_hash FROM {table} WHERE id = 1{lock}"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        row = cursor.fetchone()
+        if row is None:
+            AuditLogState.objects.get_or_create(pk=1)
+            cursor.execute(sql)
+            row = cursor.fetchone()
+    size, version, last = row
+    return AuditLogState(pk=1, size=size, policy_version=version, last_leaf_hash=bytes(last))
+
+
+def _save_state(size: int, last_leaf_hash: bytes) -> None:
+    table = connection.ops.quote_name(AuditLogState._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET size = %s, last_leaf_hash = %s WHERE id = 1",  # noqa: S608
+            [size, last_leaf_hash],
+        )
 
 
 class PolicyChanged(Exception):
@@ -143,7 +161,7 @@ def append_many(
         AuditEntry, ("index", "kind", "at", "leaf"), [(e.index, e.kind, e.at, e.leaf) for e in entries]
     )
     insert_rows(AuditNode, ("level", "position", "hash"), nodes)
-    AuditLogState.objects.filter(pk=1).update(size=size + len(events), last_leaf_hash=previous)
+    _save_state(size + len(events), previous)
     return entries
 
 
