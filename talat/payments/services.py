@@ -3,6 +3,7 @@ signed notifications matched to it (idempotent, in any order, wrong amounts held
 the ledger's suspense account until the finance desk returns or applies them), and the bank's
 statement reconciled against what Talat recorded."""
 
+import logging
 import secrets
 import time
 from contextlib import contextmanager
@@ -64,6 +65,7 @@ class Received:
     duplicate: bool
 
 
+logger = logging.getLogger(__name__)
 BATCH = 500  # bank transactions matched in one transaction
 DRAINER_LOCK = 0x7A1A7_0001  # PostgreSQL advisory lock held by whoever is matching the inbox
 
@@ -108,27 +110,46 @@ def match_received(*, batch: int = BATCH) -> int:
     PostgreSQL one worker matches at a time (an advisory lock): a caller that finds it taken
     returns at once, since the worker holding it looks again before it lets go. Many
     notifications arriving together are thus matched together, a few statements per batch."""
-    done = 0
+    done, failed = 0, set()
     while True:
         with _drainer() as mine:
             if not mine:
                 return done
-            while matched := _match_batch(batch) or _after_a_pause(_match_batch, batch):
+            while matched := _next_batch(batch, failed) or _after_a_pause(batch, failed):
                 done += matched
-        if not BankTransaction.objects.filter(outcome=Outcome.RECEIVED).exists():
+        if not BankTransaction.objects.filter(outcome=Outcome.RECEIVED).exclude(pk__in=failed).exists():
             return done
 
 
 PAUSE = 0.005  # seconds the worker waits for more before it lets go of the inbox (PostgreSQL)
 
 
-def _after_a_pause(match, batch: int) -> int:
+def _after_a_pause(batch: int, failed: set[int]) -> int:
     """Under a stream of notifications the worker keeps the inbox a moment longer, so the next
     notifications queue up for one batch instead of each starting its own."""
     if connection.vendor != "postgresql":
         return 0
     time.sleep(PAUSE)
-    return match(batch)
+    return _next_batch(batch, failed)
+
+
+def _next_batch(limit: int, failed: set[int]) -> int:
+    """One batch; if it fails, its transactions one by one, so that one that cannot be matched
+    (logged, and left in the inbox for the next worker: the bank was already told it is recorded)
+    does not hold up the others. Returns how many were matched."""
+    try:
+        return _match_batch(limit, exclude=failed)
+    except Exception:
+        logger.exception("matching a batch of bank transactions failed; matching them one by one")
+    waiting = BankTransaction.objects.filter(outcome=Outcome.RECEIVED).exclude(pk__in=failed)
+    matched = 0
+    for pk in waiting.order_by("pk").values_list("pk", flat=True)[:limit]:
+        try:
+            matched += _match_batch(1, only=pk)
+        except Exception:
+            logger.exception("bank transaction %s could not be matched; it stays in the inbox", pk)
+            failed.add(pk)
+    return matched
 
 
 @contextmanager
@@ -148,15 +169,14 @@ def _drainer():
 
 
 @transaction.atomic
-def _match_batch(limit: int) -> int:
-    """Matches up to `limit` waiting transactions, oldest first. Clean matches (the right amount for
-    a checkout whose orders all await payment) are paid together; anything else goes through
-    `_match` one by one, held for review."""
-    waiting = list(
-        BankTransaction.objects.select_for_update(skip_locked=True)
-        .filter(outcome=Outcome.RECEIVED)
-        .order_by("pk")[:limit]
-    )
+def _match_batch(limit: int, *, exclude=(), only=None) -> int:
+    """Matches up to `limit` waiting transactions (or just `only`), oldest first. Clean matches (the
+    right amount for a checkout whose orders all await payment) are paid together; anything else
+    goes through `_match` one by one, held for review."""
+    waiting = BankTransaction.objects.select_for_update(skip_locked=True).filter(outcome=Outcome.RECEIVED)
+    if only is not None:
+        waiting = waiting.filter(pk=only)
+    waiting = list(waiting.exclude(pk__in=exclude).order_by("pk")[:limit])
     if not waiting:
         return 0
     payments = {

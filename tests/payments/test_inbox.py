@@ -3,14 +3,17 @@ inbox in batches, and when every request has been answered every checkout is pai
 
 import threading
 import time
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.db import connection, connections
 from django.test import Client
 
 from talat.catalog.models import Variant
 from talat.invoicing.models import TaxDocument
 from talat.ledger import selectors as ledger
+from talat.ledger import services as ledger_services
 from talat.ledger.models import Transfer, TransferKind
 from talat.orders.models import Order, OrderEvent, OrderStatus
 from talat.payments import services
@@ -104,3 +107,22 @@ def _body(payment, transaction_id):
 def _notification(payment, transaction_id):
     body = _body(payment, transaction_id)
     return verify(body, header=sign(body, secret=SECRET, timestamp=int(time.time())), secret=SECRET)
+
+
+@pytest.mark.django_db
+def test_a_transaction_that_cannot_be_matched_does_not_hold_up_the_others(caplog):
+    stuck, fine = checkouts(2)
+    order = stuck.orders.get()
+    # A posting already made under the order's payment key with other amounts: paying it fails.
+    ledger_services.record_payment(
+        key=f"payment:{order.uid}", enterprise=order.enterprise, source="bank", gross_satang=1, vat_satang=0
+    )
+    services.record(_notification(stuck, "T-STUCK"))
+    services.record(_notification(fine, "T-FINE"))
+    assert services.match_received() == 1
+    assert BankTransaction.objects.get(transaction_id="T-FINE").outcome == Outcome.MATCHED
+    assert BankTransaction.objects.get(transaction_id="T-STUCK").outcome == Outcome.RECEIVED
+    assert "could not be matched" in caplog.text
+    assert services.match_received() == 0  # tried again, still stuck, and the worker stops
+    call_command("match_payments", stdout=StringIO())
+    assert Order.objects.get(pk=order.pk).status == OrderStatus.AWAITING_PAYMENT
