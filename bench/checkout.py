@@ -12,8 +12,11 @@ VAT-registered), 100 SKUs each, plenty of stock. Each order is one buyer's whole
 PromptPay bill payment (its QR payload built by `promptpay.bill_payment`); the bank sandbox
 (`BankSandbox.pay(..., deliver=False)`, in memory) pays that QR and writes its notification body,
 which is signed with `notifications.sign`, checked by `notifications.verify` and handed to
-`payments.services.receive_notification`, which marks the order paid (state move, OrderEvent,
-audit-log entry, ledger posting, receipt).
+`payments.services.receive_notification`: it records the notification in the inbox and, unless
+another thread is already matching the inbox, matches what waits there in batches, marking the
+orders paid (state move, OrderEvent, audit-log entry, ledger posting, receipt). A thread that
+found the matching taken goes on to its next order; the worker looks again before it stops, so
+when every thread of a run has returned, every order is paid (the checks after the runs see it).
 
 Rows, each the median of 3 runs of --orders orders from --threads threads (each thread with its own
 database connection, one Python interpreter):
@@ -23,7 +26,9 @@ database connection, one Python interpreter):
   (their notification bodies built by the bank sandbox before the clock starts).
 Components, one thread: QR payloads a second (`promptpay.bill_payment`), the bank sandbox's own
 `pay` (inside the end-to-end figure; not Talat's work), sign + verify without the database, and a
-bare `SELECT 1` round trip (what each of an order's statements costs at least).
+bare `SELECT 1` round trip (what each of an order's statements costs at least). Beside each row's
+rate: this Python process's CPU time per order (all threads) and PostgreSQL's (every server process
+on this machine, read from /proc, "-" when the server is elsewhere): where the two cores' time goes.
 Baseline in the same run (PostgreSQL, when the `pgbench` client is installed): pgbench's built-in
 TPC-B-like transaction (`pgbench -i -s <clients>`, then `-c <threads> -j <cores> -t ...`, vacuuming
 first as pgbench does by default) with as many clients as the benchmark has threads.
