@@ -2,6 +2,7 @@
 
     DJANGO_SETTINGS_MODULE=tests.settings .venv/bin/python bench/checkout.py
     … bench/checkout.py --orders 2000 --threads 8      # the defaults
+    … bench/checkout.py --processes 2 --threads 4      # two worker processes, as a server runs
     … bench/checkout.py --profile                      # one thread, cProfile, no timed runs
 
 Runs in a throwaway test database (`test_talat_bench_checkout` on the PostgreSQL server that
@@ -19,7 +20,8 @@ found the matching taken goes on to its next order; the worker looks again befor
 when every thread of a run has returned, every order is paid (the checks after the runs see it).
 
 Rows, each the median of 3 runs of --orders orders from --threads threads (each thread with its own
-database connection, one Python interpreter):
+database connection, one Python interpreter; with --processes N, N forked interpreters of --threads
+threads each, as a server with N worker processes):
 - checkout to paid: the whole path above, one order after another in each thread;
 - checkout only: cart read and `place_orders`;
 - notification only: sign, verify and `receive_notification` of the checkout-only run's orders
@@ -45,10 +47,12 @@ instead of waiting) the runs use one thread. Nothing here asserts on time.
 
 import argparse
 import cProfile
+import multiprocessing
 import os
 import pstats
 import random
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -475,6 +479,10 @@ def main():
     parser.add_argument("--orders", type=int, default=ORDERS, help=f"orders per run (default {ORDERS:,})")
     parser.add_argument("--threads", type=int, default=THREADS, help=f"threads (default {THREADS})")
     parser.add_argument(
+        "--processes", type=int, default=1,
+        help="worker processes, each running --threads threads (default 1; PostgreSQL only)",
+    )  # fmt: skip
+    parser.add_argument(
         "--profile", action="store_true",
         help=f"profile {PROFILE_ORDERS} orders from one thread with cProfile instead of the timed runs",
     )  # fmt: skip
@@ -485,7 +493,11 @@ def main():
 
     old_config = throwaway_database("test_talat_bench_checkout")
     try:
-        failed = profile(connection) if args.profile else run(connection, args.orders, args.threads)
+        failed = (
+            profile(connection)
+            if args.profile
+            else run(connection, args.orders, args.threads, args.processes)
+        )
     finally:
         teardown_databases(old_config, verbosity=0)
     if failed:
@@ -522,12 +534,15 @@ def vacuum(connection):
             cursor.execute("VACUUM (ANALYZE)")
 
 
-def run(connection, orders, threads):
-    if connection.vendor != "postgresql" and threads != 1:
-        threads = 1
+def run(connection, orders, threads, processes):
+    if connection.vendor != "postgresql" and threads * processes != 1:
+        threads = processes = 1
         note = "SQLite: one thread (the in-memory test database locks tables between connections)"
+    elif processes > 1:
+        note = f"{processes} processes × {threads} threads, each thread with its own connection"
     else:
         note = f"{threads} threads, each with its own connection"
+    workers = processes * threads
     print_header("checkout to paid", connection, RUNS)
     variant_ids = setup(connection)
     print(f"{orders:,} orders per run; {note}")
@@ -541,18 +556,19 @@ def run(connection, orders, threads):
     paid_ids = []
     for run_number in range(RUNS):
         vacuum(connection)
-        elapsed, used, results = timed(
-            threads, end_to_end(variant_ids, orders, threads, bank, f"e2e-{run_number}"), server, "e2e"
-        )
+        work = end_to_end(variant_ids, orders, workers, bank, f"e2e-{run_number}")
+        elapsed, used, results = timed(processes, threads, work, server, "e2e")
         record(rates, latencies, cpu, "e2e", elapsed, used, results)
         paid_ids += [pk for _l, ids in results for pk in ids]
-        work = checkouts_only(variant_ids, orders, threads, f"checkout-{run_number}")
-        elapsed, used, results = timed(threads, work, server, "checkout")
+        work = checkouts_only(variant_ids, orders, workers, f"checkout-{run_number}")
+        elapsed, used, results = timed(processes, threads, work, server, "checkout")
         record(rates, latencies, cpu, "checkout", elapsed, used, results)
         payments = [payment for _l, made_here in results for payment in made_here]
         bodies = [bank_body(bank, payment) for payment in payments]  # the bank's work, before the clock
         random.Random(run_number).shuffle(bodies)
-        elapsed, used, results = timed(threads, notifications_only(bodies, threads), server, "notify")
+        elapsed, used, results = timed(
+            processes, threads, notifications_only(bodies, workers), server, "notify"
+        )
         record(rates, latencies, cpu, "notify", elapsed, used, results)
         made += 2 * orders
         print(
@@ -569,7 +585,8 @@ def run(connection, orders, threads):
         "notify": "notification only (sign, verify, receive_notification)",
     }
     rows = [
-        (labels[key], f"{orders:,}", threads, f"{statistics.median(rates[key]):,.0f}/s",
+        (labels[key], f"{orders:,}", f"{processes} × {threads}" if processes > 1 else threads,
+         f"{statistics.median(rates[key]):,.0f}/s",
          f"{min(rates[key]):,.0f} – {max(rates[key]):,.0f}/s", ms(statistics.median(latencies[key])),
          ms(percentile(latencies[key], 0.95)), ms(statistics.median(cpu[key]) * 1e9),
          ms(statistics.median(server[key]) * 1e9) if server[key] else "-",
@@ -578,14 +595,14 @@ def run(connection, orders, threads):
     ]  # fmt: skip
     baseline = None
     if connection.vendor == "postgresql":
-        results = pgbench_tpcb(connection, threads, PGBENCH_TRANSACTIONS, RUNS)
+        results = pgbench_tpcb(connection, workers, PGBENCH_TRANSACTIONS, RUNS)
         if results is None:
             baseline = "pgbench is not installed: its baseline row is left out"
         else:
             tps = [t for t, _l in results]
             rows.append(
-                (f"baseline: pgbench TPC-B-like (built-in tpcb-like, scale {threads}; C client, no Python)",
-                 f"{PGBENCH_TRANSACTIONS:,}", threads, f"{statistics.median(tps):,.0f}/s",
+                (f"baseline: pgbench TPC-B-like (built-in tpcb-like, scale {workers}; C client, no Python)",
+                 f"{PGBENCH_TRANSACTIONS:,}", workers, f"{statistics.median(tps):,.0f}/s",
                  f"{min(tps):,.0f} – {max(tps):,.0f}/s",
                  f"{statistics.median(lat for _t, lat in results):,.2f} ms (mean)", "-", "-", "-",
                  f"checkout to paid = {e2e / statistics.median(tps):.1%} of it")
@@ -596,8 +613,8 @@ def run(connection, orders, threads):
         f"Orders a second ({RUNS} runs per row; one SKU per order; latency = one order in one thread, "
         "all runs; "
         "server CPU / op = CPU time of PostgreSQL's processes on this machine per order; "
-        "process CPU / op = this Python process's CPU time, all threads, per order: near 1 / rate means "
-        "the threads are bound by the GIL)",
+        "process CPU / op = the benchmark's Python processes' CPU time, all threads, per order: near "
+        "processes / rate means the threads are bound by the GIL)",
         ("measurement", "per run", "threads", "rate (median)", "run rates (min – max)", "median", "p95",
          "process CPU / op", "server CPU / op", "target / comparison"),
         rows,
@@ -613,14 +630,52 @@ def run(connection, orders, threads):
     return print_checks(checks(made, paid_ids))
 
 
-def timed(threads, work, server, key):
-    """hammer(threads, work), noting PostgreSQL's CPU seconds per order in server[key]."""
+def timed(processes, threads, work, server, key):
+    """spread(processes, threads, work), noting PostgreSQL's CPU seconds per order in server[key]."""
     before = server_cpu_seconds()
-    elapsed, used, results = hammer(threads, work)
+    elapsed, used, results = spread(processes, threads, work)
     after = server_cpu_seconds()
     if before is not None and after is not None:
         server[key].append((after - before) / sum(len(latencies) for latencies, _x in results))
     return elapsed, used, results
+
+
+def spread(processes, threads, work):
+    """hammer(threads, work) in each of `processes` forked processes, as a server with several
+    worker processes runs (work(index) with index over every process's threads); returns the wall
+    time from the start signal to the last result, the CPU time of all of them, and the per-thread
+    results in index order. One process: hammer itself."""
+    if processes == 1:
+        return hammer(threads, work)
+    from django.db import connections
+
+    connections.close_all()  # a child must not share the parent's connection
+    context = multiprocessing.get_context("fork")
+    start_signal, answers = context.Barrier(processes + 1), context.SimpleQueue()
+
+    def child(number):
+        try:
+            start_signal.wait()
+            _elapsed, _cpu, results = hammer(threads, lambda index: work(number * threads + index))
+            answers.put((number, results, None))
+        except BaseException as error:  # sent to the parent, which raises it
+            answers.put((number, None, repr(error)))
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    children = [context.Process(target=child, args=(number,)) for number in range(processes)]
+    for process in children:
+        process.start()
+    start_signal.wait()
+    start = time.perf_counter()
+    collected = {number: (results, error) for number, results, error in (answers.get() for _ in children)}
+    elapsed = time.perf_counter() - start
+    for process in children:
+        process.join()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if errors := [error for _results, error in collected.values() if error]:
+        raise RuntimeError(f"a benchmark process failed: {errors[0]}")
+    used = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return elapsed, used, [result for number in range(processes) for result in collected[number][0]]
 
 
 def record(rates, latencies, cpu, key, elapsed, used, results):
