@@ -68,6 +68,7 @@ class Received:
 logger = logging.getLogger(__name__)
 BATCH = 500  # bank transactions matched in one transaction
 DRAINER_LOCK = 0x7A1A7_0001  # PostgreSQL advisory lock held by whoever is matching the inbox
+PAUSE = 0.005  # seconds the worker waits for more before it lets go of the inbox (PostgreSQL)
 
 
 def receive_notification(notification: Notification) -> Received:
@@ -121,9 +122,6 @@ def match_received(*, batch: int = BATCH) -> int:
             return done
 
 
-PAUSE = 0.005  # seconds the worker waits for more before it lets go of the inbox (PostgreSQL)
-
-
 def _after_a_pause(batch: int, failed: set[int]) -> int:
     """Under a stream of notifications the worker keeps the inbox a moment longer, so the next
     notifications queue up for one batch instead of each starting its own."""
@@ -154,6 +152,7 @@ def _next_batch(limit: int, failed: set[int]) -> int:
 
 @contextmanager
 def _drainer():
+    """Yields whether this connection is now the one worker matching the inbox."""
     if connection.vendor != "postgresql":
         yield True  # SQLite: one writer at a time anyway
         return
