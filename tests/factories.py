@@ -118,6 +118,14 @@ def verified_enterprise(owner=None, **overrides):
     return decide_enterprise(enterprise=shop, officer=officer(), status="verified")
 
 
+def vat_registered_shop(name_th="วิสาหกิจชุมชนทุเรียนจันท์"):
+    """A verified shop registered for VAT (its receipts are full tax invoices)."""
+    shop = verified_enterprise(name_th=name_th)
+    shop.vat_registered = True
+    shop.save()
+    return shop
+
+
 def product(shop=None, *, name_th="ทุเรียนอบแห้ง", stock=10, price_satang=25_000, sku=None, **fields):
     """A product with one SKU and its opening stock, through the catalog service."""
     from talat.catalog.services.products import create_product

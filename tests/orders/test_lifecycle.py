@@ -12,17 +12,14 @@ from talat.orders import services as orders
 from talat.orders.models import Order, OrderEvent, OrderStatus
 from talat.storefront.cart import CartLine
 from talat.storefront.services import place_orders
-from tests.factories import ADDRESS, product, verified_enterprise
+from tests.factories import ADDRESS, product, vat_registered_shop
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def vat_shop():
-    shop = verified_enterprise(name_th="วิสาหกิจชุมชนทุเรียนจันท์")
-    shop.vat_registered = True
-    shop.save()
-    return shop
+    return vat_registered_shop()
 
 
 def checkout(shop, quantity=2, price=10_700, stock=5):

@@ -15,7 +15,7 @@ from talat.orders import services as orders
 from talat.orders.models import Order, OrderEvent, OrderStatus
 from talat.storefront.cart import CartLine
 from talat.storefront.services import place_orders
-from tests.factories import product, verified_enterprise
+from tests.factories import product, vat_registered_shop, verified_enterprise
 
 pytestmark = pytest.mark.django_db
 
@@ -44,10 +44,7 @@ def _fees(settings):
 
 @pytest.fixture
 def shop():
-    found = verified_enterprise(name_th="วิสาหกิจชุมชนทุเรียนจันท์")
-    found.vat_registered = True
-    found.save()
-    return found
+    return vat_registered_shop()
 
 
 @pytest.fixture

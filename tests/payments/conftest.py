@@ -1,7 +1,7 @@
 import pytest
 
 from talat.accounts.models import Role
-from tests.factories import user, verified_enterprise
+from tests.factories import user, vat_registered_shop
 from tests.payments.bank import SECRET
 
 
@@ -15,10 +15,7 @@ def money_settings(settings):
 
 @pytest.fixture
 def shop():
-    found = verified_enterprise(name_th="วิสาหกิจชุมชนทุเรียนจันท์")
-    found.vat_registered = True
-    found.save()
-    return found
+    return vat_registered_shop()
 
 
 @pytest.fixture
