@@ -31,6 +31,15 @@ Components, one thread: QR payloads a second (`promptpay.bill_payment`), the ban
 bare `SELECT 1` round trip (what each of an order's statements costs at least). Beside each row's
 rate: this Python process's CPU time per order (all threads) and PostgreSQL's (every server process
 on this machine, read from /proc, "-" when the server is elsewhere): where the two cores' time goes.
+The web path, one thread, after the runs: the same order as the two requests it takes in a
+server, through Django's own request handler (the test client: every middleware, the session, the
+view; no HTTP server, and the request log off, so these are lower bounds): POST /store/checkout/
+(a one-line cart in a session made before the clock starts) and the bank's signed POST
+/payments/bank/notify for each of those orders, beside the floor of any request (GET /healthz: the
+middleware and one SELECT 1). On PostgreSQL a last table sets that beside the target: at 1,000
+orders/s on this machine's cores an order may use cores / 1,000 s of CPU, Python and PostgreSQL
+together; it shows how much of that two do-nothing requests already take, and the most orders a
+second the measured web path could reach if every core did nothing else.
 Baseline in the same run (PostgreSQL, when the `pgbench` client is installed): pgbench's built-in
 TPC-B-like transaction (`pgbench -i -s <clients>`, then `-c <threads> -j <cores> -t ...`, vacuuming
 first as pgbench does by default) with as many clients as the benchmark has threads.
@@ -370,6 +379,119 @@ def component_rates(connection):
     ]  # fmt: skip
 
 
+# The web path: the requests a buyer's order takes, through Django's own request handler.
+
+WEB_REQUESTS = 300  # checkouts and notifications, a run
+HEALTHZ_REQUESTS = 2_000
+
+
+def web_rates(variant_ids, bank):
+    """One thread through Django's request handler (the test client: every middleware, the session,
+    the view, its redirect or JSON; no HTTP server and the request log off, so a lower bound for a
+    served request): the floor of any request (GET /healthz, one SELECT 1), the buyer's checkout
+    (POST /store/checkout/ with a one-line cart in a session made before the clock starts) and the
+    bank's signed notification of each of those orders (POST /payments/bank/notify). Returns the
+    rows, the CPU per request by kind ({key: (Python s, PostgreSQL s or None)}) and the orders made."""
+    import logging
+
+    from django.conf import settings
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.test import Client
+
+    from talat.payments import notifications
+    from talat.payments.models import PaymentRequest
+    from talat.storefront import cart
+    from tests.factories import CHECKOUT
+
+    client, rng = Client(), random.Random("web")
+    anonymous = Client()  # the floor: a request without cookies
+    cookie, secret = settings.SESSION_COOKIE_NAME, settings.TALAT_BANK_SECRET
+    results = {"healthz": [], "checkout": [], "notify": []}
+
+    def healthz(_item):
+        response = anonymous.get("/healthz")
+        if response.status_code != 200:
+            raise RuntimeError(f"GET /healthz answered {response.status_code}")
+
+    def checkout_request(session_key):
+        client.cookies[cookie] = session_key
+        response = client.post("/store/checkout/", CHECKOUT)
+        if response.status_code != 302:
+            raise RuntimeError(f"POST /store/checkout/ answered {response.status_code}")
+        return response["Location"]
+
+    def notify_request(body):
+        header = notifications.sign(body, secret=secret, timestamp=int(time.time()))
+        response = client.post("/payments/bank/notify", data=body, content_type="application/json",
+                               HTTP_X_BANK_SIGNATURE=header)  # fmt: skip
+        if response.status_code != 200:
+            raise RuntimeError(f"POST /payments/bank/notify answered {response.status_code}")
+
+    def timed_requests(key, handler, items):
+        server_before, cpu_before = server_cpu_seconds(), time.process_time()
+        start = time.perf_counter()
+        answers = [handler(item) for item in items]
+        elapsed = time.perf_counter() - start
+        cpu, server_after = time.process_time() - cpu_before, server_cpu_seconds()
+        server = None if server_before is None or server_after is None else server_after - server_before
+        results[key].append((len(items) / elapsed, cpu / len(items), server and server / len(items)))
+        return answers
+
+    logging.disable(logging.INFO)
+    made = 0
+    try:
+        healthz(None)  # the handler's middleware is loaded once, as in a server
+        for _run in range(RUNS):
+            timed_requests("healthz", healthz, range(HEALTHZ_REQUESTS))
+            sessions = []
+            for _ in range(WEB_REQUESTS):
+                session = SessionStore()
+                session[cart.SESSION_KEY] = {str(rng.choice(variant_ids)): 1}
+                session.save()
+                sessions.append(session.session_key)
+            locations = timed_requests("checkout", checkout_request, sessions)
+            uids = [location.rstrip("/").rsplit("/", 1)[1] for location in locations]
+            payments = {str(p.uid): p for p in PaymentRequest.objects.filter(uid__in=uids)}
+            timed_requests("notify", notify_request, [bank_body(bank, payments[uid]) for uid in uids])
+            made += WEB_REQUESTS
+    finally:
+        logging.disable(logging.NOTSET)
+    labels = {
+        "healthz": "floor: GET /healthz (every middleware, one SELECT 1)",
+        "checkout": "POST /store/checkout/ (one-line cart: order placed, redirect to the QR)",
+        "notify": "POST /payments/bank/notify (signed: verified, recorded, matched)",
+    }
+    rows, per_request, sizes = [], {}, {"healthz": HEALTHZ_REQUESTS}
+    for key, runs in results.items():
+        rate, cpu = statistics.median(r for r, _c, _s in runs), statistics.median(c for _r, c, _s in runs)
+        servers = [s for _r, _c, s in runs if s is not None]
+        server = statistics.median(servers) if servers else None
+        per_request[key] = (cpu, server)
+        rows.append((labels[key], f"{sizes.get(key, WEB_REQUESTS):,}", f"{rate:,.0f}/s",
+                     f"{min(r for r, _c, _s in runs):,.0f} – {max(r for r, _c, _s in runs):,.0f}/s",
+                     ms(cpu * 1e9), ms(server * 1e9) if server is not None else "-"))  # fmt: skip
+    return rows, per_request, made
+
+
+def budget_rows(per_request):
+    """What the target leaves each order on this machine, beside what the web path measured."""
+    cores = os.cpu_count() or 1
+    budget = cores / TARGET
+
+    def total(*keys):
+        return sum(cpu + (server or 0) for key in keys for cpu, server in [per_request[key]])
+
+    floor, path = 2 * total("healthz"), total("checkout", "notify")
+    return [
+        (f"CPU an order may use at {TARGET:,}/s on {cores} cores (Python and PostgreSQL together)",
+         ms(budget * 1e9), "100%", f"{TARGET:,}/s"),
+        ("two requests that do nothing (2 × GET /healthz): the framework's floor for an order",
+         ms(floor * 1e9), f"{floor / budget:.0%}", f"{cores / floor:,.0f}/s"),
+        ("the two requests of an order, measured (checkout POST + bank notification POST)",
+         ms(path * 1e9), f"{path / budget:.0%}", f"{cores / path:,.0f}/s"),
+    ]  # fmt: skip
+
+
 # pgbench.
 
 
@@ -619,6 +741,29 @@ def run(connection, orders, threads, processes):
          "process CPU / op", "server CPU / op", "target / comparison"),
         rows,
     )  # fmt: skip
+    vacuum(connection)  # so that autovacuum after the runs does not run beside the web path
+    web, per_request, web_orders = web_rates(variant_ids, bank)
+    made += web_orders
+    print_table(
+        f"The web path, one thread through Django's request handler (median of {RUNS} runs; CPU per "
+        "request as above)",
+        (
+            "request",
+            "per run",
+            "rate (median)",
+            "run rates (min – max)",
+            "process CPU / op",
+            "server CPU / op",
+        ),
+        web,
+    )
+    if connection.vendor == "postgresql" and all(server is not None for _c, server in per_request.values()):
+        print_table(
+            'What the target leaves an order, against the web path\'s CPU ("at most" = the rate if '
+            "every core did nothing else)",
+            ("", "CPU per order", "of the budget", "at most"),
+            budget_rows(per_request),
+        )
     print_table(
         f"Components, one thread (median of {RUNS} runs)",
         ("measurement", "calls", "threads", "rate (median)", "run rates (min – max)", "per call"),
