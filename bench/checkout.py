@@ -40,6 +40,11 @@ middleware and one SELECT 1). On PostgreSQL a last table sets that beside the ta
 orders/s on this machine's cores an order may use cores / 1,000 s of CPU, Python and PostgreSQL
 together; it shows how much of that two do-nothing requests already take, and the most orders a
 second the measured web path could reach if every core did nothing else.
+After the checks (PostgreSQL, with pgbench): the database's own floor. pgbench's C client writes an
+order's rows with no Python at all: bench/sql/order_rows.sql as Talat does today (three
+transactions an order: checkout, notification recorded, matched) and order_rows_batched.sql, the
+same rows set-based for 50 and 500 orders a transaction; orders a second and PostgreSQL's CPU per
+order. That is the most this machine's PostgreSQL could give each design.
 Baseline in the same run (PostgreSQL, when the `pgbench` client is installed): pgbench's built-in
 TPC-B-like transaction (`pgbench -i -s <clients>`, then `-c <threads> -j <cores> -t ...`, vacuuming
 first as pgbench does by default) with as many clients as the benchmark has threads.
@@ -495,9 +500,9 @@ def budget_rows(per_request):
 # pgbench.
 
 
-def pgbench_tpcb(connection, clients, transactions, runs):
-    """pgbench's built-in TPC-B-like script with `clients` clients, `runs` times; returns
-    [(tps, average latency in ms)], or None without pgbench."""
+def pgbench(connection, arguments):
+    """Runs the pgbench client with `arguments` against the benchmark's database; returns its
+    output, or None when pgbench is not installed."""
     binary = shutil.which("pgbench")
     if binary is None:
         return None
@@ -509,19 +514,90 @@ def pgbench_tpcb(connection, clients, transactions, runs):
     for flag, key in (("-h", "HOST"), ("-p", "PORT"), ("-U", "USER")):
         if settings.get(key):
             target += [flag, str(settings[key])]
-    target.append(settings["NAME"])
+    command = [binary, *arguments, *target, settings["NAME"]]
+    return subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout
+
+
+def pgbench_tpcb(connection, clients, transactions, runs):
+    """pgbench's built-in TPC-B-like script with `clients` clients, `runs` times; returns
+    [(tps, average latency in ms)], or None without pgbench."""
     # Scale at least the number of clients, as pgbench's documentation asks for tpcb-like.
-    init = [binary, "-i", "-q", "-I", "dtGvp", "-s", str(clients)]
-    subprocess.run(init + target, env=env, capture_output=True, text=True, check=True)
+    if pgbench(connection, ["-i", "-q", "-I", "dtGvp", "-s", str(clients)]) is None:
+        return None
     results = []
     for _run in range(runs):
-        command = [binary, "-c", str(clients), "-j", str(min(clients, os.cpu_count() or 1)),
-                   "-t", str(transactions // clients)]  # fmt: skip
-        out = subprocess.run(command + target, env=env, capture_output=True, text=True, check=True).stdout
+        jobs = str(min(clients, os.cpu_count() or 1))
+        out = pgbench(connection, ["-c", str(clients), "-j", jobs, "-t", str(transactions // clients)])
         tps = float(re.search(r"tps = ([\d.]+)", out).group(1))
         latency = float(re.search(r"latency average = ([\d.]+) ms", out).group(1))
         results.append((tps, latency))
     return results
+
+
+# The database's own floor.
+
+FLOOR_ORDERS = 8_000  # a run
+FLOOR_SCRIPTS = (("order_rows.sql", 1), ("order_rows_batched.sql", 50), ("order_rows_batched.sql", 500))
+SQL = Path(__file__).resolve().parent / "sql"
+
+
+def database_floor(connection, clients):
+    """An order's rows written by PostgreSQL alone: bench/sql/order_rows.sql (one order as Talat
+    writes it today, in its three transactions) and order_rows_batched.sql (the same rows set-based,
+    b orders a transaction) run by pgbench's C client (prepared statements) with `clients` clients,
+    copying the wide values from rows this benchmark made. Returns the table rows (orders a second,
+    PostgreSQL's CPU per order), or None without pgbench. Run after the checks: these rows are
+    not Talat's and would fail them."""
+    from talat.catalog.models import Variant
+    from talat.core.models import AuditEntry, AuditNode
+    from talat.invoicing.models import TaxDocument
+    from talat.ledger.models import Entry
+    from talat.orders.models import Order, OrderLine
+    from talat.payments.models import BankTransaction, PaymentRequest
+    from talat.registry.models import Enterprise
+
+    shops = sorted(Enterprise.objects.filter(orders__isnull=False).values_list("pk", flat=True).distinct())
+    variants = Variant.objects.filter(enterprise__in=shops).values_list("pk", flat=True)
+    first = {
+        name: model.objects.filter(**where).earliest("pk").pk
+        for name, model, where in (
+            ("order_row", Order, {}),
+            ("line_row", OrderLine, {}),
+            ("payment_row", PaymentRequest, {}),
+            ("tx_row", BankTransaction, {}),
+            ("audit_row", AuditEntry, {}),
+            ("node_row", AuditNode, {}),
+            ("entry_row", Entry, {"kind": "payment"}),
+            ("document_row", TaxDocument, {}),
+        )
+    }
+    variables = {
+        "vmin": min(variants), "vmax": max(variants), "shops": "{" + ",".join(map(str, shops)) + "}",
+        "nshops": len(shops), **first,
+    }  # fmt: skip
+    defines = [f"-D{name}={value}" for name, value in variables.items()]
+    rows = []
+    for script, batch in FLOOR_SCRIPTS:
+        rates, server = [], []
+        for _run in range(RUNS):
+            transactions = max(1, FLOOR_ORDERS // (batch * clients))
+            before = server_cpu_seconds()
+            out = pgbench(connection, ["-n", "-M", "prepared", "-c", str(clients), "-j",
+                                       str(min(clients, os.cpu_count() or 1)), "-t", str(transactions),
+                                       *defines, f"-Db={batch}", "-f", str(SQL / script)])  # fmt: skip
+            if out is None:
+                return None
+            after = server_cpu_seconds()
+            orders = int(re.search(r"actually processed: (\d+)", out).group(1)) * batch
+            rates.append(float(re.search(r"tps = ([\d.]+)", out).group(1)) * batch)
+            if before is not None and after is not None:
+                server.append((after - before) / orders)
+        what = "one order at a time, as today" if batch == 1 else f"{batch} orders a transaction, set-based"
+        rows.append((f"PostgreSQL alone (pgbench, {script}): an order's rows, {what}",
+                     f"{transactions * clients * batch:,}", clients, f"{statistics.median(rates):,.0f}/s",
+                     f"{min(rates):,.0f} – {max(rates):,.0f}/s",
+                     ms(statistics.median(server) * 1e9) if server else "-"))  # fmt: skip
+    return rows
 
 
 # Checks.
@@ -772,7 +848,16 @@ def run(connection, orders, threads, processes):
     if baseline:
         print(f"\n{baseline}")
     print(f"load average at the end: {os.getloadavg()[0]:.2f}")
-    return print_checks(checks(made, paid_ids))
+    failed = print_checks(checks(made, paid_ids))
+    if connection.vendor == "postgresql" and (floor := database_floor(connection, workers)):
+        print_table(
+            f"The database's own floor, after the checks (median of {RUNS} runs; no Python: what an order's "
+            "rows cost PostgreSQL, written by pgbench's C client, one order at a time and in batches)",
+            ("measurement", "orders a run", "clients", "rate (median)", "run rates (min – max)",
+             "server CPU / op"),
+            floor,
+        )  # fmt: skip
+    return failed
 
 
 def timed(processes, threads, work, server, key):
