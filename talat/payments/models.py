@@ -107,6 +107,16 @@ class BankTransaction(models.Model):
 
     class Meta:
         ordering = ["-paid_at", "-id"]
+        indexes = [
+            # The few rows the payments worker and the finance desk look for among all the matched
+            # ones: without these, every notification scans the whole table.
+            models.Index(fields=["id"], condition=Q(outcome=Outcome.RECEIVED), name="payments_inbox"),
+            models.Index(
+                fields=["id"],
+                condition=~Q(outcome__in=[Outcome.MATCHED, Outcome.RECEIVED]),
+                name="payments_held",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(amount_minor__gte=F("applied_minor") + F("returned_minor")),

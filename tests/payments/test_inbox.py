@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection, connections
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from talat.catalog.models import Variant
 from talat.invoicing.models import TaxDocument
@@ -126,3 +127,27 @@ def test_a_transaction_that_cannot_be_matched_does_not_hold_up_the_others(caplog
     assert services.match_received() == 0  # tried again, still stuck, and the worker stops
     call_command("match_payments", stdout=StringIO())
     assert Order.objects.get(pk=order.pk).status == OrderStatus.AWAITING_PAYMENT
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the query plans are PostgreSQL's")
+@pytest.mark.django_db
+def test_the_worker_and_the_finance_desk_find_their_rows_by_index_not_by_reading_every_transaction():
+    waiting, _other = checkouts(2)
+    services.record(_notification(waiting, "T-WAITING"))
+    with CaptureQueriesContext(connection) as queries:
+        assert services.match_received() == 1
+    inbox = [
+        query["sql"]
+        for query in queries
+        if query["sql"].startswith("SELECT") and '"payments_banktransaction"."outcome" = ' in query["sql"]
+    ]
+    assert len(inbox) >= 2  # the batch and the last look
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a plan must not scan when an index applies
+        plans = []
+        for sql in inbox:
+            cursor.execute(f"EXPLAIN {sql}")
+            plans.append("\n".join(row[0] for row in cursor.fetchall()))
+    assert all("payments_inbox" in plan and "Seq Scan" not in plan for plan in plans), plans
+    held = BankTransaction.objects.unresolved().explain()
+    assert "payments_held" in held and "Seq Scan" not in held, held
